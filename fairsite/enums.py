@@ -1,0 +1,11 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountKind(models.TextChoices):
+    EXHIBITOR = "exhibitor", _("Exhibitor (Vietnamese supplier)")
+    BUYER = "buyer", _("Buyer (foreign company)")
+    VISITOR = "visitor", _("Visitor")
+
+
+ORGANISERS_GROUP = "organisers"

@@ -1,0 +1,168 @@
+"""Fair-wide models: the people (users) and the fair edition everything is scoped to."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import date, time
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fairsite.enums import ORGANISERS_GROUP, AccountKind
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra: object) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra["is_staff"] = True
+        extra["is_superuser"] = True
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person: exhibitor staff, buyer staff, visitor or organiser.
+
+    Time zone and language are the person's own: times are shown and e-mails written in them.
+    """
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    kind = models.CharField(
+        _("I am"), max_length=16, choices=AccountKind.choices, default=AccountKind.VISITOR
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Asia/Ho_Chi_Minh", validators=[validate_time_zone]
+    )
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="vi"
+    )
+    is_staff = models.BooleanField(_("staff status"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    EMAIL_FIELD = "email"
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[-1] if self.full_name else self.email
+
+    @property
+    def is_organiser(self) -> bool:
+        if not self.is_authenticated or not self.is_active:
+            return False
+        if self.is_superuser:
+            return True
+        cached = getattr(self, "_is_organiser", None)
+        if cached is None:
+            cached = self.groups.filter(name=ORGANISERS_GROUP).exists()
+            self._is_organiser = cached
+        return cached
+
+
+class FairQuerySet(models.QuerySet["Fair"]):
+    def current(self) -> Fair | None:
+        slug = settings.FAIR_SLUG
+        if slug:
+            return self.filter(slug=slug).first()
+        return self.filter(is_current=True).first() or self.order_by("-start_date").first()
+
+
+class Fair(models.Model):
+    """One edition of the fair. Everything else is scoped to a fair."""
+
+    slug = models.SlugField(_("short name"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    name_vi = models.CharField(_("name in Vietnamese"), max_length=200, blank=True)
+    venue = models.CharField(_("venue"), max_length=200, blank=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Asia/Ho_Chi_Minh", validators=[validate_time_zone]
+    )
+    start_date = models.DateField(_("first day"))
+    end_date = models.DateField(_("last day"))
+    day_start = models.TimeField(_("meetings start"), default=time(8, 0))
+    day_end = models.TimeField(_("meetings end"), default=time(17, 0))
+    slot_minutes = models.PositiveSmallIntegerField(
+        _("slot length (minutes)"),
+        default=30,
+        validators=[MinValueValidator(15), MaxValueValidator(60)],
+    )
+    tables = models.PositiveIntegerField(_("on-site tables"), default=150)
+    online_capacity = models.PositiveIntegerField(
+        _("online meetings per slot"), null=True, blank=True, help_text=_("Empty: no limit.")
+    )
+    is_current = models.BooleanField(_("current edition"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = FairQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("fair")
+        verbose_name_plural = _("fairs")
+        ordering = ["-start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")), name="fair_dates_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(day_end__gt=models.F("day_start")), name="fair_hours_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(slot_minutes__gte=15, slot_minutes__lte=60),
+                name="fair_slot_minutes_range",
+            ),
+            models.UniqueConstraint(
+                fields=["is_current"], condition=Q(is_current=True), name="fair_one_current"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def days(self) -> list[date]:
+        from datetime import timedelta
+
+        count = (self.end_date - self.start_date).days + 1
+        return [self.start_date + timedelta(days=i) for i in range(count)]

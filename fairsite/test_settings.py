@@ -1,0 +1,28 @@
+"""Test settings: the real settings, with fast hashing, in-memory mail and English by default.
+
+The database and Redis come from the environment exactly as in production, so CI runs the suite
+on PostgreSQL and Redis (``FAIRSITE_DATABASE_URL``, ``FAIRSITE_REDIS_URL``).
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault(
+    "FAIRSITE_SQLITE_PATH", os.path.join(tempfile.gettempdir(), "fairsite-test.sqlite3")
+)
+
+from fairsite.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+LANGUAGE_CODE = "en"
+MEDIA_ROOT = tempfile.mkdtemp(prefix="fairsite-media-")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if REDIS_URL:  # noqa: F405
+    # Each test run gets its own key space so parallel runs and leftovers never collide.
+    _prefix = f"fairsite-test-{os.getpid()}"
+    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = _prefix  # noqa: F405
+    CACHES["default"]["KEY_PREFIX"] = _prefix  # noqa: F405
