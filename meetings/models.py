@@ -14,7 +14,14 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from meetings.enums import ACTIVE_STATUSES, MeetingMode, MeetingStatus
+from meetings.enums import (
+    ACTIVE_STATUSES,
+    Currency,
+    DealStage,
+    JoinKind,
+    MeetingMode,
+    MeetingStatus,
+)
 
 
 class Meeting(models.Model):
@@ -117,3 +124,165 @@ class MeetingAttendee(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.meeting_id}"
+
+
+class ChatMessage(models.Model):
+    """A chat message in a meeting's room. ``client_id`` makes a resend idempotent."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="messages")
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_messages"
+    )
+    client_id = models.CharField(max_length=64)
+    text = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("chat message")
+        verbose_name_plural = _("chat messages")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "sender", "client_id"], name="chat_message_idempotent"
+            ),
+        ]
+        indexes = [models.Index(fields=["meeting", "id"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} in {self.meeting_id}"
+
+
+class MeetingJoin(models.Model):
+    """Evidence that someone joined a meeting: the video link, the table's QR, or an
+    organiser's mark."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="joins")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="meeting_joins"
+    )
+    kind = models.CharField(max_length=16, choices=JoinKind.choices)
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("join")
+        verbose_name_plural = _("joins")
+        ordering = ["at"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} joined {self.meeting_id} ({self.kind})"
+
+
+class ExchangeRate(models.Model):
+    """Rates the organisers maintain: how many US dollars one unit of ``currency`` is worth,
+    effective from ``valid_from``. Stored as an exact decimal."""
+
+    fair = models.ForeignKey(
+        "fairsite.Fair", on_delete=models.CASCADE, related_name="exchange_rates"
+    )
+    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices)
+    usd_per_unit = models.DecimalField(_("US dollars per unit"), max_digits=20, decimal_places=10)
+    valid_from = models.DateTimeField(_("valid from"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        ordering = ["currency", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fair", "currency", "valid_from"], name="rate_unique_per_time"
+            ),
+            models.CheckConstraint(condition=Q(usd_per_unit__gt=0), name="rate_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"1 {self.currency} = {self.usd_per_unit} USD"
+
+
+class Deal(models.Model):
+    """What came of a meeting (or a walk-in contact at a booth) for one company.
+
+    Amounts are integers of the currency's minor unit (no floats); the USD and VND values are
+    computed with the rate frozen when the value was logged.
+    """
+
+    fair = models.ForeignKey("fairsite.Fair", on_delete=models.CASCADE, related_name="deals")
+    company = models.ForeignKey(
+        "exhibitors.Company", on_delete=models.CASCADE, related_name="deals"
+    )
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, null=True, blank=True, related_name="deals"
+    )
+    counterpart = models.ForeignKey(
+        "exhibitors.Company",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    counterpart_name = models.CharField(_("counterpart"), max_length=200, blank=True)
+    visitor_badge = models.ForeignKey(
+        "exhibitors.Badge", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    contacts = models.TextField(_("contacts exchanged"), max_length=2000, blank=True)
+    stage = models.CharField(
+        _("stage"), max_length=16, choices=DealStage.choices, default=DealStage.NO_FOLLOW_UP
+    )
+    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, blank=True)
+    amount_minor = models.BigIntegerField(_("value (minor units)"), null=True, blank=True)
+    usd_per_unit = models.DecimalField(max_digits=20, decimal_places=10, null=True, blank=True)
+    value_usd_cents = models.BigIntegerField(null=True, blank=True)
+    value_vnd = models.BigIntegerField(null=True, blank=True)
+    notes = models.TextField(_("notes"), max_length=4000, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("deal")
+        verbose_name_plural = _("deals")
+        ordering = ["-updated_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "meeting"],
+                condition=Q(meeting__isnull=False),
+                name="deal_one_per_company_per_meeting",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_minor__isnull=True) | Q(amount_minor__gte=0),
+                name="deal_amount_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_minor__isnull=True) | ~Q(currency=""),
+                name="deal_amount_has_currency",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"deal {self.pk} of {self.company_id}"
+
+
+class DealRevision(models.Model):
+    """One change to a deal: who, when, and the changed fields' old and new values."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="revisions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField()
+    version = models.PositiveIntegerField()
+    changes = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("deal revision")
+        verbose_name_plural = _("deal revisions")
+        ordering = ["deal", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["deal", "version"], name="deal_revision_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"deal {self.deal_id} v{self.version}"
