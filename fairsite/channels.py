@@ -49,3 +49,28 @@ def broadcast(group: str, event: dict[str, Any]) -> None:
 def broadcast_on_commit(group: str, event: dict[str, Any]) -> None:
     """Announce after the surrounding transaction commits; nothing is sent on rollback."""
     transaction.on_commit(lambda: broadcast(group, event))
+
+
+# --- Event types (the ``type`` of channel-layer messages; consumers have a handler each) ------
+# A notification for one person: {"type": USER_NOTIFY, "event": {"kind": ..., "text": ..., ...}}
+USER_NOTIFY = "user.notify"
+# Close every socket of one person (sent at logout): {"type": USER_LOGOUT}
+USER_LOGOUT = "user.logout"
+# Something about a meeting changed (time, place, status, link): {"type": MEETING_CHANGED, ...}
+MEETING_CHANGED = "meeting.changed"
+# A schedule was published: one event for the whole fair, clients then fetch over HTTP.
+SCHEDULE_PUBLISHED = "schedule.published"
+
+
+def notify_user_on_commit(user_id: int, kind: str, data: dict[str, Any]) -> None:
+    """After commit, tell every open socket of one person that something happened.
+
+    ``kind`` is a dotted event name (``request.received``, ``meeting.cancelled``…); ``data``
+    must be JSON-serialisable and already in the recipient's language where it has text.
+    """
+    broadcast_on_commit(user_group(user_id), {"type": USER_NOTIFY, "event": {"kind": kind, **data}})
+
+
+def close_user_sockets(user_id: int) -> None:
+    """Ask every socket of this person, in every process, to close (used at logout)."""
+    broadcast(user_group(user_id), {"type": USER_LOGOUT})
