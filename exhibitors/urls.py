@@ -6,4 +6,25 @@ app_name = "exhibitors"
 
 urlpatterns = [
     path("suppliers/", views.directory, name="directory"),
+    path("suppliers/<slug:slug>/", views.company_detail, name="company_detail"),
+    path("buyers/", views.buyer_directory, name="buyer_directory"),
+    path("buyers/<slug:slug>/", views.buyer_detail, name="buyer_detail"),
+    path("onboarding/", views.onboarding, name="onboarding"),
+    path("onboarding/company/new/", views.company_create, name="company_create"),
+    path("onboarding/company/join/", views.company_join, name="company_join"),
+    path("companies/<slug:slug>/edit/", views.company_edit, name="company_edit"),
+    path("companies/<slug:slug>/members/", views.company_members, name="company_members"),
+    path(
+        "companies/<slug:slug>/members/<int:member_id>/approve/",
+        views.member_approve,
+        name="member_approve",
+    ),
+    path(
+        "companies/<slug:slug>/members/<int:member_id>/reject/",
+        views.member_reject,
+        name="member_reject",
+    ),
+    path("my-account/", views.account, name="account"),
+    path("badge/", views.badge, name="badge"),
+    path("badge/qr.svg", views.badge_qr, name="badge_qr"),
 ]

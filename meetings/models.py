@@ -154,11 +154,15 @@ class ChatMessage(models.Model):
 
 class MeetingJoin(models.Model):
     """Evidence that someone joined a meeting: the video link, the table's QR, or an
-    organiser's mark."""
+    organiser's mark. ``company`` is the side the person belongs to (empty for organisers);
+    a meeting is under way once both companies have evidence."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="joins")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="meeting_joins"
+    )
+    company = models.ForeignKey(
+        "exhibitors.Company", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     kind = models.CharField(max_length=16, choices=JoinKind.choices)
     at = models.DateTimeField(_("at"))
@@ -167,21 +171,26 @@ class MeetingJoin(models.Model):
         verbose_name = _("join")
         verbose_name_plural = _("joins")
         ordering = ["at"]
+        indexes = [models.Index(fields=["meeting", "company"])]
 
     def __str__(self) -> str:
         return f"{self.user_id} joined {self.meeting_id} ({self.kind})"
 
 
 class ExchangeRate(models.Model):
-    """Rates the organisers maintain: how many US dollars one unit of ``currency`` is worth,
-    effective from ``valid_from``. Stored as an exact decimal."""
+    """Rates the organisers maintain, quoted the way banks quote them: how many units of
+    ``currency`` one US dollar buys (24,350 VND; 149.5 JPY; 0.92 EUR), effective from
+    ``valid_from``. Stored as an exact decimal. US dollars need no row (always 1)."""
 
     fair = models.ForeignKey(
         "fairsite.Fair", on_delete=models.CASCADE, related_name="exchange_rates"
     )
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices)
-    usd_per_unit = models.DecimalField(_("US dollars per unit"), max_digits=20, decimal_places=10)
+    units_per_usd = models.DecimalField(_("units per US dollar"), max_digits=20, decimal_places=6)
     valid_from = models.DateTimeField(_("valid from"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -192,18 +201,25 @@ class ExchangeRate(models.Model):
             models.UniqueConstraint(
                 fields=["fair", "currency", "valid_from"], name="rate_unique_per_time"
             ),
-            models.CheckConstraint(condition=Q(usd_per_unit__gt=0), name="rate_positive"),
+            models.CheckConstraint(condition=Q(units_per_usd__gt=0), name="rate_positive"),
         ]
 
     def __str__(self) -> str:
-        return f"1 {self.currency} = {self.usd_per_unit} USD"
+        return f"1 USD = {self.units_display} {self.currency}"
+
+    @property
+    def units_display(self) -> str:
+        from meetings.money import format_rate
+
+        return format_rate(self.units_per_usd)
 
 
 class Deal(models.Model):
     """What came of a meeting (or a walk-in contact at a booth) for one company.
 
     Amounts are integers of the currency's minor unit (no floats); the USD and VND values are
-    computed with the rate frozen when the value was logged.
+    computed with the rates frozen when the value was logged (``units_per_usd`` of the
+    currency, ``vnd_per_usd``, at ``rated_at``). See ``docs/deals.md``.
     """
 
     fair = models.ForeignKey("fairsite.Fair", on_delete=models.CASCADE, related_name="deals")
@@ -230,7 +246,9 @@ class Deal(models.Model):
     )
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, blank=True)
     amount_minor = models.BigIntegerField(_("value (minor units)"), null=True, blank=True)
-    usd_per_unit = models.DecimalField(max_digits=20, decimal_places=10, null=True, blank=True)
+    units_per_usd = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    vnd_per_usd = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
+    rated_at = models.DateTimeField(null=True, blank=True)
     value_usd_cents = models.BigIntegerField(null=True, blank=True)
     value_vnd = models.BigIntegerField(null=True, blank=True)
     notes = models.TextField(_("notes"), max_length=4000, blank=True)
@@ -260,9 +278,45 @@ class Deal(models.Model):
                 name="deal_amount_has_currency",
             ),
         ]
+        indexes = [models.Index(fields=["fair", "company"]), models.Index(fields=["meeting"])]
 
     def __str__(self) -> str:
         return f"deal {self.pk} of {self.company_id}"
+
+    @property
+    def amount_display(self) -> str:
+        from meetings.money import format_amount
+
+        return format_amount(self.amount_minor, self.currency)
+
+    @property
+    def value_usd_display(self) -> str:
+        from meetings.money import format_amount
+
+        return format_amount(self.value_usd_cents, "USD")
+
+    @property
+    def value_vnd_display(self) -> str:
+        from meetings.money import format_amount
+
+        return format_amount(self.value_vnd, "VND")
+
+    @property
+    def rates_display(self) -> str:
+        from meetings.money import format_rate
+
+        if self.units_per_usd is None or self.vnd_per_usd is None:
+            return ""
+        return (
+            f"1 USD = {format_rate(self.units_per_usd)} {self.currency}; "
+            f"1 USD = {format_rate(self.vnd_per_usd)} VND"
+        )
+
+    @property
+    def counterpart_display(self) -> str:
+        if self.counterpart_id:
+            return self.counterpart.display_name
+        return self.counterpart_name
 
 
 class DealRevision(models.Model):

@@ -1,0 +1,166 @@
+"""Reads for companies, members and badges, always scoped by fair and by who asks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from django.db.models import Prefetch, QuerySet
+
+from exhibitors.enums import CompanyRole, MembershipStatus
+from exhibitors.models import Badge, Certification, Company, Member, Sector
+from exhibitors.text import query_words
+from fairsite.enums import AccountKind
+from fairsite.models import Fair, User
+
+DIRECTORY_PAGE_SIZE = 24
+
+
+def user_is_verified(*, user: User) -> bool:
+    """Signed in with at least one verified e-mail address."""
+    if not user.is_authenticated:
+        return False
+    cached = getattr(user, "_is_verified", None)
+    if cached is None:
+        cached = EmailAddress.objects.filter(user=user, verified=True).exists()
+        user._is_verified = cached
+    return cached
+
+
+def member_for(*, user: User, fair: Fair | None) -> Member | None:
+    """The person's membership at ``fair`` in any state (pending, approved, rejected)."""
+    if fair is None or not user.is_authenticated:
+        return None
+    return Member.objects.select_related("company").filter(fair=fair, user=user).first()
+
+
+def approved_member_for(*, user: User, fair: Fair | None) -> Member | None:
+    member = member_for(user=user, fair=fair)
+    return member if member is not None and member.is_approved else None
+
+
+def badge_for(*, user: User, fair: Fair | None) -> Badge | None:
+    if fair is None or not user.is_authenticated:
+        return None
+    return Badge.objects.filter(fair=fair, user=user).first()
+
+
+def onboarding_needed(*, user: User, fair: Fair | None) -> bool:
+    """Exhibitors and buyers need a company, visitors a badge; organisers need nothing."""
+    if fair is None or not user.is_authenticated or user.is_organiser:
+        return False
+    if user.kind == AccountKind.VISITOR:
+        return badge_for(user=user, fair=fair) is None
+    member = member_for(user=user, fair=fair)
+    return member is None or member.status == MembershipStatus.REJECTED
+
+
+def can_see_buyers(*, user: User, fair: Fair | None) -> bool:
+    """Buyers' profiles are shown to organisers and to approved members of exhibitors."""
+    if fair is None or not user_is_verified(user=user):
+        return False
+    if user.is_organiser:
+        return True
+    member = approved_member_for(user=user, fair=fair)
+    return member is not None and member.company.role == CompanyRole.EXHIBITOR
+
+
+@dataclass(frozen=True)
+class DirectoryFilters:
+    query: str = ""
+    sector: str = ""
+    country: str = ""
+    certification: str = ""
+    key_product: bool = False
+    attendance: str = ""
+
+
+def company_directory(
+    *, fair: Fair, role: str = CompanyRole.EXHIBITOR, filters: DirectoryFilters | None = None
+) -> QuerySet[Company]:
+    """Companies of one role at ``fair``, filtered; sectors and certifications prefetched so the
+    number of queries does not grow with the page.
+
+    Search folds the query exactly as ``Company.search_text`` was folded (lower case, no
+    diacritics) and requires every word, so it behaves the same on PostgreSQL and SQLite.
+    """
+    filters = filters or DirectoryFilters()
+    companies = Company.objects.filter(fair=fair, role=role)
+    for word in query_words(filters.query):
+        companies = companies.filter(search_text__icontains=word)
+    if filters.sector:
+        companies = companies.filter(sectors__code=filters.sector)
+    if filters.certification:
+        companies = companies.filter(certifications__code=filters.certification)
+    if filters.country:
+        companies = companies.filter(country=filters.country)
+    if filters.key_product:
+        companies = companies.filter(key_product_year__isnull=False)
+    if filters.attendance:
+        companies = companies.filter(attendance=filters.attendance)
+    return companies.distinct().prefetch_related(
+        Prefetch("sectors", queryset=Sector.objects.order_by("position", "code")),
+        Prefetch("certifications", queryset=Certification.objects.order_by("position", "code")),
+    )
+
+
+def company_visible(*, fair: Fair, slug: str, role: str, viewer: User) -> Company | None:
+    """One company's public page: exhibitors for everyone; a buyer for those who may see buyers
+    and for the buyer's own members. ``None`` (→ 404) otherwise."""
+    company = (
+        Company.objects.filter(fair=fair, slug=slug, role=role)
+        .prefetch_related("sectors", "certifications", "required_certifications")
+        .first()
+    )
+    if company is None or role == CompanyRole.EXHIBITOR:
+        return company
+    if can_see_buyers(user=viewer, fair=fair):
+        return company
+    own = approved_member_for(user=viewer, fair=fair)
+    return company if own is not None and own.company_id == company.pk else None
+
+
+def company_of_member(*, fair: Fair, slug: str, user: User) -> Company | None:
+    """The company with ``slug`` if ``user`` is its approved member, else ``None`` (→ 404)."""
+    member = approved_member_for(user=user, fair=fair)
+    if member is None or member.company.slug != slug:
+        return None
+    return member.company
+
+
+def company_members(*, company: Company) -> QuerySet[Member]:
+    return (
+        Member.objects.filter(company=company, fair_id=company.fair_id)
+        .select_related("user")
+        .order_by("status", "created_at")
+    )
+
+
+def joinable_companies(*, fair: Fair, role: str) -> QuerySet[Company]:
+    return Company.objects.filter(fair=fair, role=role).order_by("name_en", "id")
+
+
+def pending_member_of(*, company: Company, member_id: int) -> Member | None:
+    return Member.objects.filter(
+        company=company, fair_id=company.fair_id, pk=member_id, status=MembershipStatus.PENDING
+    ).first()
+
+
+def directory_countries(*, fair: Fair, role: str) -> list[str]:
+    return sorted(
+        set(
+            Company.objects.filter(fair=fair, role=role)
+            .exclude(country="")
+            .values_list("country", flat=True)
+        )
+    )
+
+
+def sector_choices() -> QuerySet[Sector]:
+    return Sector.objects.order_by("position", "code")
+
+
+def certification_choices() -> QuerySet[Certification]:
+    return Certification.objects.order_by("position", "code")
+
+

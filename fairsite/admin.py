@@ -1,0 +1,94 @@
+"""Administration for organisers: people and fair editions.
+
+Organisers are staff in the "organisers" group. :class:`OrganiserAdmin` gives them full access to
+a model without per-model permissions; other apps' admin classes should inherit from it.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from fairsite.models import Fair, User
+
+
+class OrganiserAdmin(admin.ModelAdmin):
+    """Everything allowed for organisers (and superusers), nothing for other staff."""
+
+    def _organiser(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_active and request.user.is_organiser)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._organiser(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return self._organiser(request)
+
+    def has_add_permission(self, request: HttpRequest, *args: object) -> bool:
+        return self._organiser(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return self._organiser(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return self._organiser(request)
+
+
+class OrganiserInline(admin.TabularInline):
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return bool(request.user.is_organiser)
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return bool(request.user.is_organiser)
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return bool(request.user.is_organiser)
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return bool(request.user.is_organiser)
+
+
+@admin.register(User)
+class UserAdmin(OrganiserAdmin, BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "full_name", "kind", "language", "time_zone", "is_staff", "is_active"]
+    list_filter = ["kind", "language", "is_staff", "is_active", "groups"]
+    search_fields = ["email", "full_name"]
+    readonly_fields = ["date_joined", "last_login"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Person"), {"fields": ("full_name", "kind", "time_zone", "language")}),
+        (
+            _("Permissions"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "full_name", "kind", "password1", "password2"),
+            },
+        ),
+    )
+    filter_horizontal = ("groups", "user_permissions")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            # Organisers manage people, not privileges.
+            fields += ["is_staff", "is_superuser", "groups", "user_permissions"]
+        return fields
+
+
+@admin.register(Fair)
+class FairAdmin(OrganiserAdmin):
+    list_display = ["name", "slug", "venue", "start_date", "end_date", "is_current", "tables"]
+    list_filter = ["is_current", "time_zone"]
+    search_fields = ["name", "name_vi", "slug", "venue"]
+    prepopulated_fields = {"slug": ("name",)}
+    date_hierarchy = "start_date"

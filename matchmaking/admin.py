@@ -1,0 +1,79 @@
+from django.contrib import admin
+
+from matchmaking.models import (
+    Availability,
+    FairBreak,
+    GridSettings,
+    Interest,
+    MeetingRequest,
+    ProposedSlot,
+    Recommendation,
+    SchedulerRun,
+)
+
+
+class FairBreakInline(admin.TabularInline):
+    model = FairBreak
+    extra = 1
+
+
+@admin.register(GridSettings)
+class GridSettingsAdmin(admin.ModelAdmin):
+    list_display = ["fair", "online_start", "online_end"]
+
+
+@admin.register(FairBreak)
+class FairBreakAdmin(admin.ModelAdmin):
+    list_display = ["fair", "start", "end"]
+    list_filter = ["fair"]
+
+
+@admin.register(Availability)
+class AvailabilityAdmin(admin.ModelAdmin):
+    list_display = ["user", "fair", "start", "end"]
+    list_filter = ["fair"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(Interest)
+class InterestAdmin(admin.ModelAdmin):
+    list_display = ["from_company", "to_company", "level", "updated_at"]
+    list_filter = ["fair", "level"]
+    raw_id_fields = ["from_company", "to_company", "set_by"]
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(admin.ModelAdmin):
+    list_display = ["company", "rank", "other", "score", "computed_at"]
+    list_filter = ["fair"]
+    raw_id_fields = ["company", "other"]
+
+
+class ProposedSlotInline(admin.TabularInline):
+    model = ProposedSlot
+    extra = 0
+    readonly_fields = ["round", "start", "end", "mode"]
+
+
+@admin.register(MeetingRequest)
+class MeetingRequestAdmin(admin.ModelAdmin):
+    list_display = ["pk", "requester", "recipient", "status", "round", "created_at"]
+    list_filter = ["fair", "status"]
+    raw_id_fields = [
+        "requester",
+        "recipient",
+        "exhibitor",
+        "buyer",
+        "awaiting",
+        "requested_by",
+        "answered_by",
+        "meeting",
+    ]
+    inlines = [ProposedSlotInline]
+
+
+@admin.register(SchedulerRun)
+class SchedulerRunAdmin(admin.ModelAdmin):
+    list_display = ["pk", "fair", "status", "meetings_created", "created_at", "published_at"]
+    list_filter = ["fair", "status"]
+    readonly_fields = ["instance", "result", "pairs"]

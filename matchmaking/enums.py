@@ -1,0 +1,32 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class InterestLevel(models.TextChoices):
+    MUST = "must", _("Must meet")
+    MAYBE = "maybe", _("Maybe")
+    NO = "no", _("Not interested")
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for an answer")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    CANCELLED = "cancelled", _("Cancelled")
+    EXPIRED = "expired", _("Expired")
+
+
+# Requests that still wait for someone.
+OPEN_REQUEST_STATUSES = [RequestStatus.PENDING]
+
+
+class RunStatus(models.TextChoices):
+    PREVIEW = "preview", _("Preview")
+    PUBLISHED = "published", _("Published")
+    DISCARDED = "discarded", _("Discarded")
+
+
+# Weights of the hosted-buyer scheduler's pairs (documented in docs/matchmaking.md).
+WEIGHT_MUST = 3
+WEIGHT_REQUESTED = 2
+WEIGHT_MAYBE = 1

@@ -1,0 +1,293 @@
+"""Matchmaking data: the fair's meeting grid settings, people's availability, interests,
+recommendations, meeting requests, calendar tokens and scheduler runs.
+
+Everything is stored in UTC; the grid's hours are venue-local wall-clock times (a ``time``)
+turned into UTC instants per day by :mod:`matchmaking.slots`.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import time
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from matchmaking.enums import InterestLevel, RequestStatus, RunStatus
+
+
+class GridSettings(models.Model):
+    """The fair's online window (venue time, wider than the hall's hours so remote buyers in
+    other zones can meet). Hall hours, slot length and capacities live on ``Fair``."""
+
+    fair = models.OneToOneField("fairsite.Fair", on_delete=models.CASCADE, related_name="grid")
+    online_start = models.TimeField(_("online meetings from"), default=time(6, 0))
+    online_end = models.TimeField(_("online meetings until"), default=time(22, 0))
+
+    class Meta:
+        verbose_name = _("meeting grid")
+        verbose_name_plural = _("meeting grids")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(online_end__gt=F("online_start")), name="grid_online_hours_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fair} {self.online_start:%H:%M}–{self.online_end:%H:%M}"
+
+
+class FairBreak(models.Model):
+    """A daily break in venue time (e.g. lunch 12:00–13:00): no meeting slot overlaps it."""
+
+    fair = models.ForeignKey("fairsite.Fair", on_delete=models.CASCADE, related_name="breaks")
+    start = models.TimeField(_("from"))
+    end = models.TimeField(_("until"))
+
+    class Meta:
+        verbose_name = _("break")
+        verbose_name_plural = _("breaks")
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="break_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.start:%H:%M}–{self.end:%H:%M}"
+
+
+class Availability(models.Model):
+    """When a person can meet at a fair, in UTC (entered in their own zone)."""
+
+    fair = models.ForeignKey("fairsite.Fair", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="availabilities"
+    )
+    start = models.DateTimeField(_("from"))
+    end = models.DateTimeField(_("until"))
+
+    class Meta:
+        verbose_name = _("availability")
+        verbose_name_plural = _("availabilities")
+        ordering = ["user", "start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="availability_ordered"),
+        ]
+        indexes = [models.Index(fields=["fair", "user", "start"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.start:%Y-%m-%d %H:%M}Z–{self.end:%H:%M}Z"
+
+
+class Interest(models.Model):
+    """What one company thinks of meeting another: must meet, maybe, not interested."""
+
+    fair = models.ForeignKey("fairsite.Fair", on_delete=models.CASCADE, related_name="+")
+    from_company = models.ForeignKey(
+        "exhibitors.Company", on_delete=models.CASCADE, related_name="interests_given"
+    )
+    to_company = models.ForeignKey(
+        "exhibitors.Company", on_delete=models.CASCADE, related_name="interests_received"
+    )
+    level = models.CharField(_("interest"), max_length=8, choices=InterestLevel.choices)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("interest")
+        verbose_name_plural = _("interests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_company", "to_company"], name="interest_once_per_pair"
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_company=F("to_company")), name="interest_two_companies"
+            ),
+            models.CheckConstraint(
+                condition=Q(level__in=InterestLevel.values), name="interest_level_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_company_id} → {self.to_company_id}: {self.level}"
+
+
+class Recommendation(models.Model):
+    """One scored, explained suggestion for ``company`` to meet ``other``.
+
+    ``reasons`` is a list of ``{"code": ..., **params}`` so that the text is written at render
+    time in the viewer's language (see :func:`matchmaking.selectors.reason_texts`).
+    """
+
+    fair = models.ForeignKey("fairsite.Fair", on_delete=models.CASCADE, related_name="+")
+    company = models.ForeignKey(
+        "exhibitors.Company", on_delete=models.CASCADE, related_name="recommendations"
+    )
+    other = models.ForeignKey("exhibitors.Company", on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveSmallIntegerField()
+    score = models.FloatField()
+    reasons = models.JSONField(default=list)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
+        ordering = ["company", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "other"], name="recommendation_once"),
+        ]
+        indexes = [models.Index(fields=["company", "rank"])]
+
+    def __str__(self) -> str:
+        return f"{self.company_id} → {self.other_id} ({self.score:.1f})"
+
+
+class MeetingRequest(models.Model):
+    """A buyer ↔ exhibitor request for a meeting, with up to three proposed slots.
+
+    ``awaiting`` is the company that must answer now (the recipient, or the requester after a
+    counter-proposal). State changes lock the row (``select_for_update``).
+    """
+
+    fair = models.ForeignKey("fairsite.Fair", on_delete=models.CASCADE, related_name="+")
+    requester = models.ForeignKey(
+        "exhibitors.Company", on_delete=models.CASCADE, related_name="requests_sent"
+    )
+    recipient = models.ForeignKey(
+        "exhibitors.Company", on_delete=models.CASCADE, related_name="requests_received"
+    )
+    # The same pair, by role, so that one open request per pair can be a constraint.
+    exhibitor = models.ForeignKey("exhibitors.Company", on_delete=models.CASCADE, related_name="+")
+    buyer = models.ForeignKey("exhibitors.Company", on_delete=models.CASCADE, related_name="+")
+    awaiting = models.ForeignKey("exhibitors.Company", on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="meeting_requests"
+    )
+    # The recipient's person, once one of them has acted (counter-proposal or acceptance).
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    message = models.TextField(_("message"), max_length=2000, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=RequestStatus.choices, default=RequestStatus.PENDING
+    )
+    round = models.PositiveSmallIntegerField(default=1)
+    decline_reason = models.TextField(_("reason"), max_length=1000, blank=True)
+    # The message that came with the latest counter-proposal.
+    counter_message = models.TextField(_("message"), max_length=2000, blank=True)
+    meeting = models.ForeignKey(
+        "meetings.Meeting", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("meeting request")
+        verbose_name_plural = _("meeting requests")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["exhibitor", "buyer"],
+                condition=Q(status="pending"),
+                name="request_one_open_per_pair",
+            ),
+            models.CheckConstraint(
+                condition=~Q(requester=F("recipient")), name="request_two_companies"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=RequestStatus.values), name="request_status_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["fair", "status"]),
+            models.Index(fields=["requested_by", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"request {self.pk} {self.requester_id} → {self.recipient_id} ({self.status})"
+
+    def other_company_id(self, company_id: int) -> int:
+        return self.recipient_id if company_id == self.requester_id else self.requester_id
+
+
+class ProposedSlot(models.Model):
+    """A time proposed in one round of a request (round 1: the requester's; each
+    counter-proposal starts a new round)."""
+
+    request = models.ForeignKey(MeetingRequest, on_delete=models.CASCADE, related_name="slots")
+    round = models.PositiveSmallIntegerField()
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    mode = models.CharField(max_length=16)
+
+    class Meta:
+        verbose_name = _("proposed time")
+        verbose_name_plural = _("proposed times")
+        ordering = ["request", "round", "start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="proposed_slot_ordered"),
+            models.UniqueConstraint(
+                fields=["request", "round", "start"], name="proposed_slot_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} r{self.round} {self.start:%Y-%m-%d %H:%M}Z"
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class CalendarToken(models.Model):
+    """The secret in a person's private calendar-feed address (rotatable)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_token"
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
+    created_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("calendar token")
+        verbose_name_plural = _("calendar tokens")
+
+    def __str__(self) -> str:
+        return f"calendar of {self.user_id}"
+
+
+class SchedulerRun(models.Model):
+    """One run of the hosted-buyer scheduler: its instance, its result and what became of it."""
+
+    fair = models.ForeignKey("fairsite.Fair", on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=RunStatus.choices, default=RunStatus.PREVIEW
+    )
+    instance = models.JSONField(default=dict)
+    result = models.JSONField(default=dict)
+    # Request id in the instance → {"exhibitor": id, "buyer": id, "request": id|None, ...}
+    pairs = models.JSONField(default=dict)
+    time_limit = models.FloatField(default=10.0)
+    meetings_created = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("scheduler run")
+        verbose_name_plural = _("scheduler runs")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=RunStatus.values), name="scheduler_run_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"run {self.pk} ({self.status})"

@@ -1,0 +1,459 @@
+"""Reads for matchmaking, always scoped by fair and by who asks."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from exhibitors.enums import CERTIFICATIONS, LANGUAGES_SPOKEN, SECTORS, Attendance, MembershipStatus
+from exhibitors.models import Company, Member
+from fairsite import timefmt
+from fairsite.models import Fair, User
+from matchmaking import slots as grid
+from matchmaking.enums import InterestLevel, RequestStatus
+from matchmaking.models import (
+    Availability,
+    CalendarToken,
+    FairBreak,
+    GridSettings,
+    Interest,
+    MeetingRequest,
+    ProposedSlot,
+    Recommendation,
+    SchedulerRun,
+)
+from meetings.booking import ONLINE_MODES
+from meetings.enums import ACTIVE_STATUSES
+from meetings.models import Meeting, MeetingAttendee
+
+# --- The grid ---------------------------------------------------------------------------------
+
+
+def grid_settings_for(*, fair: Fair) -> GridSettings:
+    """The fair's grid settings (unsaved defaults when the organisers have set nothing)."""
+    found = GridSettings.objects.filter(fair=fair).first()
+    return found if found is not None else GridSettings(fair=fair)
+
+
+def grid_spec(*, fair: Fair) -> grid.GridSpec:
+    settings_ = grid_settings_for(fair=fair)
+    breaks = tuple(FairBreak.objects.filter(fair=fair).values_list("start", "end"))
+    return grid.GridSpec(
+        zone=fair.time_zone,
+        days=tuple(fair.days()),
+        day_start=fair.day_start,
+        day_end=fair.day_end,
+        slot_minutes=fair.slot_minutes,
+        online_start=settings_.online_start,
+        online_end=settings_.online_end,
+        breaks=breaks,
+    )
+
+
+def fair_grid(*, fair: Fair, spec: grid.GridSpec | None = None) -> list[grid.GridSlot]:
+    """Every meeting slot of the fair, in UTC (generated from venue-local settings)."""
+    return grid.build_grid(spec or grid_spec(fair=fair))
+
+
+# --- People, companies, availability ----------------------------------------------------------
+
+
+def company_for(*, fair: Fair, user: User) -> Company | None:
+    """The approved company of ``user`` at ``fair``."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    member = (
+        Member.objects.select_related("company")
+        .filter(fair=fair, user=user, status=MembershipStatus.APPROVED)
+        .first()
+    )
+    return member.company if member else None
+
+
+def approved_members(*, company: Company) -> list[Member]:
+    return list(
+        Member.objects.filter(company=company, status=MembershipStatus.APPROVED)
+        .select_related("user")
+        .order_by("created_at", "id")
+    )
+
+
+def availability_map(
+    *, fair: Fair, people: Sequence[tuple[User, bool]], spec: grid.GridSpec
+) -> dict[int, list[grid.Interval]]:
+    """Merged UTC availability of each ``(user, on_site)``: what they entered, else the
+    defaults (hall hours on site; local 08:00–19:00 within the online window remote)."""
+    rows: dict[int, list[grid.Interval]] = defaultdict(list)
+    ids = [user.pk for user, _onsite in people]
+    for user_id, start, end in Availability.objects.filter(fair=fair, user_id__in=ids).values_list(
+        "user_id", "start", "end"
+    ):
+        rows[user_id].append((start, end))
+    out: dict[int, list[grid.Interval]] = {}
+    for user, onsite in people:
+        if rows.get(user.pk):
+            out[user.pk] = grid.merge(rows[user.pk])
+        else:
+            out[user.pk] = grid.default_availability(spec, zone=user.time_zone, onsite=onsite)
+    return out
+
+
+def has_own_availability(*, fair: Fair, user: User) -> bool:
+    return Availability.objects.filter(fair=fair, user=user).exists()
+
+
+def busy_map(*, fair: Fair, user_ids: Iterable[int]) -> dict[int, list[grid.Interval]]:
+    """Each person's active meetings at ``fair`` as UTC intervals."""
+    out: dict[int, list[grid.Interval]] = defaultdict(list)
+    for user_id, start, end in MeetingAttendee.objects.filter(
+        fair=fair, user_id__in=list(user_ids), active=True
+    ).values_list("user_id", "start", "end"):
+        out[user_id].append((start, end))
+    return out
+
+
+@dataclass
+class SlotUsage:
+    """Active meetings per slot: tables taken and online rooms taken."""
+
+    tables: dict[str, int] = field(default_factory=dict)
+    online: dict[str, int] = field(default_factory=dict)
+
+
+def slot_usage(*, fair: Fair, slots: Sequence[grid.GridSlot]) -> SlotUsage:
+    usage = SlotUsage()
+    meetings = list(
+        Meeting.objects.filter(fair=fair, status__in=ACTIVE_STATUSES).values_list(
+            "start", "end", "mode", "table_number"
+        )
+    )
+    if not meetings:
+        return usage
+    for slot in slots:
+        for start, end, mode, table in meetings:
+            if start < slot.end and slot.start < end:
+                if table is not None:
+                    usage.tables[slot.id] = usage.tables.get(slot.id, 0) + 1
+                if mode in ONLINE_MODES:
+                    usage.online[slot.id] = usage.online.get(slot.id, 0) + 1
+    return usage
+
+
+@dataclass(frozen=True)
+class SlotProposal:
+    slot_id: str
+    start: datetime
+    end: datetime
+    mode: str
+    penalty: float
+    other_user_id: int
+    zones: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        return timefmt.both_zones(self.start, list(self.zones), with_date=True)
+
+
+def pair_slot_proposals(
+    *,
+    fair: Fair,
+    user: User,
+    company: Company,
+    other: Company,
+    limit: int | None = 12,
+    now: datetime | None = None,
+    prefer_user_ids: Sequence[int] = (),
+) -> list[SlotProposal]:
+    """The slots when ``user`` and someone of ``other`` are both free, most comfortable first.
+
+    Never outside anyone's availability, never before 07:00 or after 22:00 local time for
+    either person; on site only when both companies are on site, the slot lies in hall hours
+    and a table is free; else online when the slot lies in the online window and a room is
+    free. Ranked by the summed distance from 10:00–16:00 in both local times, then by time.
+    """
+    now = now or timezone.now()
+    spec = grid_spec(fair=fair)
+    slots = [s for s in grid.build_grid(spec) if s.start > now]
+    members = [m for m in approved_members(company=other) if m.user_id != user.pk]
+    if not slots or not members:
+        return []
+    order = {uid: i for i, uid in enumerate(prefer_user_ids)}
+    members.sort(key=lambda m: (order.get(m.user_id, len(order)), m.created_at, m.pk))
+    people = [(user, company.attendance == Attendance.ONSITE)] + [
+        (m.user, other.attendance == Attendance.ONSITE) for m in members
+    ]
+    avail = availability_map(fair=fair, people=people, spec=spec)
+    busy = busy_map(fair=fair, user_ids=[p.pk for p, _o in people])
+    usage = slot_usage(fair=fair, slots=slots)
+    both_onsite = company.attendance == Attendance.ONSITE and other.attendance == Attendance.ONSITE
+    out: list[SlotProposal] = []
+    for slot in slots:
+        if not grid.covers(avail[user.pk], slot.start, slot.end):
+            continue
+        if grid.overlaps(busy.get(user.pk, []), slot.start, slot.end):
+            continue
+        mode = ""
+        if both_onsite and slot.onsite and usage.tables.get(slot.id, 0) < fair.tables:
+            mode = "onsite"
+        elif slot.online and (
+            fair.online_capacity is None or usage.online.get(slot.id, 0) < fair.online_capacity
+        ):
+            mode = "online"
+        if not mode:
+            continue
+        for member in members:
+            if not grid.covers(avail[member.user_id], slot.start, slot.end):
+                continue
+            if grid.overlaps(busy.get(member.user_id, []), slot.start, slot.end):
+                continue
+            zones = tuple(dict.fromkeys([user.time_zone, member.user.time_zone]))
+            penalty = grid.comfort_penalty(slot.start, slot.end, zones)
+            if penalty is None:
+                continue
+            out.append(
+                SlotProposal(slot.id, slot.start, slot.end, mode, penalty, member.user_id, zones)
+            )
+            break
+    out.sort(key=lambda p: (p.penalty, p.start))
+    return out if limit is None else out[:limit]
+
+
+def my_availability_grid(*, fair: Fair, user: User, company: Company) -> dict[str, Any]:
+    """The slots of the fair grouped by the person's local date, with what is ticked now."""
+    spec = grid_spec(fair=fair)
+    slots = grid.build_grid(spec)
+    avail = availability_map(
+        fair=fair, people=[(user, company.attendance == Attendance.ONSITE)], spec=spec
+    )[user.pk]
+    days = []
+    for day, day_slots in grid.local_day_slots(slots, user.time_zone):
+        rows = []
+        for slot in day_slots:
+            penalty = grid.comfort_penalty(slot.start, slot.end, [user.time_zone])
+            rows.append(
+                {
+                    "slot": slot,
+                    "checked": grid.covers(avail, slot.start, slot.end),
+                    "local": timefmt.hm(slot.start, user.time_zone),
+                    "local_end": timefmt.hm(slot.end, user.time_zone),
+                    "venue": timefmt.in_zone(slot.start, fair.time_zone),
+                    "unsocial": penalty is None,
+                }
+            )
+        days.append({"date": day, "slots": rows})
+    return {"days": days, "own": has_own_availability(fair=fair, user=user)}
+
+
+# --- Requests ------------------------------------------------------------------------------------
+
+
+def _requests_base(*, fair: Fair) -> QuerySet[MeetingRequest]:
+    return MeetingRequest.objects.filter(fair=fair).select_related(
+        "requester", "recipient", "requested_by", "answered_by", "awaiting"
+    )
+
+
+def requests_of(*, fair: Fair, company: Company) -> dict[str, list[MeetingRequest]]:
+    """A company's requests: ``incoming`` and ``outgoing``, newest first, with their current
+    proposed slots prefetched (one query each)."""
+    current = Prefetch(
+        "slots", queryset=ProposedSlot.objects.order_by("round", "start"), to_attr="all_slots"
+    )
+    qs = _requests_base(fair=fair).prefetch_related(current)
+    incoming = list(qs.filter(recipient=company))
+    outgoing = list(qs.filter(requester=company))
+    return {"incoming": incoming, "outgoing": outgoing}
+
+
+def request_for(*, fair: Fair, user: User, request_id: Any) -> MeetingRequest | None:
+    """The request if ``user`` is an approved member of one of its two companies, else
+    ``None`` (callers answer 404)."""
+    try:
+        pk = int(request_id)
+    except (TypeError, ValueError):
+        return None
+    company = company_for(fair=fair, user=user)
+    if company is None:
+        return None
+    return (
+        _requests_base(fair=fair)
+        .filter(Q(requester=company) | Q(recipient=company), pk=pk)
+        .select_related("meeting")
+        .first()
+    )
+
+
+def current_slots(*, request: MeetingRequest) -> list[ProposedSlot]:
+    return list(request.slots.filter(round=request.round).order_by("start"))
+
+
+def pending_outgoing_count(*, fair: Fair, user: User) -> int:
+    return MeetingRequest.objects.filter(
+        fair=fair, requested_by=user, status=RequestStatus.PENDING
+    ).count()
+
+
+def open_request_between(*, fair: Fair, a: Company, b: Company) -> MeetingRequest | None:
+    return (
+        MeetingRequest.objects.filter(fair=fair, status=RequestStatus.PENDING)
+        .filter(Q(requester=a, recipient=b) | Q(requester=b, recipient=a))
+        .first()
+    )
+
+
+# --- Recommendations ----------------------------------------------------------------------------
+
+SECTOR_LABELS = dict(SECTORS)
+CERT_LABELS = dict(CERTIFICATIONS)
+LANGUAGE_LABELS = dict(LANGUAGES_SPOKEN)
+
+
+def reason_text(reason: dict[str, Any]) -> tuple[str, bool | None]:
+    """One reason in the active language, and whether it is good (✓), bad (✗) or neutral."""
+    code = reason.get("code")
+    if code == "sector":
+        names = ", ".join(str(SECTOR_LABELS.get(c, c)) for c in reason.get("sectors", []))
+        return names, None
+    if code == "cert":
+        label = CERT_LABELS.get(reason.get("cert"), reason.get("cert"))
+        if reason.get("held"):
+            return _("%(cert)s required ✓") % {"cert": label}, True
+        return _("%(cert)s required ✗") % {"cert": label}, False
+    if code == "cert_held":
+        names = ", ".join(str(CERT_LABELS.get(c, c)) for c in reason.get("certs", []))
+        return _("Certified: %(certs)s") % {"certs": names}, None
+    if code == "text":
+        terms = ", ".join(reason.get("terms", []))
+        return _("%(terms)s matches “%(needs)s”") % {
+            "terms": terms,
+            "needs": reason.get("needs", ""),
+        }, True
+    if code == "language":
+        names = ", ".join(str(LANGUAGE_LABELS.get(c, c)) for c in reason.get("languages", []))
+        return _("speaks %(languages)s") % {"languages": names}, None
+    if code == "hours":
+        hours = int(reason.get("hours", 0))
+        return ngettext(
+            "%(hours)d working hour in common", "%(hours)d working hours in common", hours
+        ) % {"hours": hours}, hours > 0
+    if code == "interest_in":
+        level = reason.get("level")
+        if level == InterestLevel.MUST:
+            return _("They marked you “must meet”"), True
+        return _("They marked you “maybe”"), True
+    if code == "interest_out":
+        level = reason.get("level")
+        if level == InterestLevel.MUST:
+            return _("You marked them “must meet”"), True
+        return _("You marked them “maybe”"), True
+    return str(code), None
+
+
+def reason_texts(reasons: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for reason in reasons:
+        text, good = reason_text(reason)
+        if text:
+            out.append({"text": text, "good": good})
+    return out
+
+
+def recommendations_for(*, fair: Fair, company: Company, limit: int = 50) -> list[dict[str, Any]]:
+    """The company's stored recommendations with reasons in the active language and its own
+    interest in each (two queries whatever the number of rows)."""
+    rows = list(
+        Recommendation.objects.filter(fair=fair, company=company)
+        .select_related("other")
+        .order_by("rank")[:limit]
+    )
+    mine = dict(
+        Interest.objects.filter(
+            from_company=company, to_company__in=[r.other_id for r in rows]
+        ).values_list("to_company_id", "level")
+    )
+    return [
+        {
+            "recommendation": r,
+            "company": r.other,
+            "score": r.score,
+            "reasons": reason_texts(r.reasons),
+            "interest": mine.get(r.other_id, ""),
+        }
+        for r in rows
+    ]
+
+
+def interests_of(*, fair: Fair, company: Company) -> dict[int, str]:
+    return dict(
+        Interest.objects.filter(fair=fair, from_company=company).values_list(
+            "to_company_id", "level"
+        )
+    )
+
+
+# --- Agenda and calendar -------------------------------------------------------------------------
+
+
+def agenda_for(*, fair: Fair, user: User) -> list[Meeting]:
+    """The person's active meetings at ``fair`` in time order."""
+    return list(
+        Meeting.objects.filter(
+            fair=fair,
+            status__in=ACTIVE_STATUSES,
+            attendees__user=user,
+            attendees__active=True,
+        )
+        .select_related("exhibitor", "buyer", "fair")
+        .prefetch_related(
+            Prefetch("attendees", queryset=MeetingAttendee.objects.select_related("user"))
+        )
+        .order_by("start", "id")
+        .distinct()
+    )
+
+
+def feed_owner(*, token: str) -> User | None:
+    if not token or len(token) > 64:
+        return None
+    found = CalendarToken.objects.select_related("user").filter(token=token).first()
+    if found is None or not found.user.is_active:
+        return None
+    return found.user
+
+
+def feed_meetings(*, user: User) -> list[Meeting]:
+    """Every active meeting of the person, at every fair (the calendar feed)."""
+    return list(
+        Meeting.objects.filter(
+            status__in=ACTIVE_STATUSES, attendees__user=user, attendees__active=True
+        )
+        .select_related("exhibitor", "buyer", "fair")
+        .prefetch_related(
+            Prefetch("attendees", queryset=MeetingAttendee.objects.select_related("user"))
+        )
+        .order_by("start", "id")
+        .distinct()
+    )
+
+
+# --- Scheduler runs ------------------------------------------------------------------------------
+
+
+def scheduler_runs(*, fair: Fair, limit: int = 20) -> list[SchedulerRun]:
+    return list(SchedulerRun.objects.filter(fair=fair).defer("instance", "result")[:limit])
+
+
+def scheduler_run_for(*, fair: Fair, run_id: Any) -> SchedulerRun | None:
+    try:
+        pk = int(run_id)
+    except (TypeError, ValueError):
+        return None
+    return SchedulerRun.objects.filter(fair=fair, pk=pk).first()

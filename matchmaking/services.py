@@ -1,0 +1,764 @@
+"""Writes for matchmaking: grid settings, availability, interests, recommendations, meeting
+requests, calendar tokens and the hosted-buyer scheduler's runs.
+
+Every service is keyword-only, typed and transactional, takes the fair and the acting person,
+and checks permissions itself (views check too and answer 404). State changes of a request
+lock its row with ``select_for_update``. Follow-ups (e-mail, live events) are sent after
+commit, in each recipient's language.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import datetime, time
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from exhibitors.enums import Attendance, CompanyRole, MembershipStatus
+from exhibitors.models import Company, Member
+from fairsite.channels import (
+    SCHEDULE_PUBLISHED,
+    broadcast_on_commit,
+    fair_group,
+    notify_user_on_commit,
+)
+from fairsite.mail import send_to_user_on_commit
+from fairsite.models import Fair, User
+from matchmaking import recommend, selectors
+from matchmaking import slots as grid
+from matchmaking.enums import InterestLevel, RequestStatus, RunStatus
+from matchmaking.models import (
+    Availability,
+    CalendarToken,
+    FairBreak,
+    GridSettings,
+    Interest,
+    MeetingRequest,
+    ProposedSlot,
+    Recommendation,
+    SchedulerRun,
+    new_calendar_token,
+)
+from meetings.booking import SlotTaken, meeting_book_core, meeting_cancel
+from meetings.calendar import meeting_invitation
+from meetings.models import Meeting
+
+logger = logging.getLogger(__name__)
+
+MAX_PROPOSED_SLOTS = 3
+
+
+def max_pending_requests() -> int:
+    """Per-person limit of outgoing requests waiting for an answer
+    (``settings.MATCHMAKING_MAX_PENDING_REQUESTS``, default 20)."""
+    return int(getattr(settings, "MATCHMAKING_MAX_PENDING_REQUESTS", 20))
+
+
+def _require_organiser(user: User) -> None:
+    if not getattr(user, "is_organiser", False):
+        raise PermissionDenied
+
+
+def _require_company(*, fair: Fair, user: User) -> Company:
+    company = selectors.company_for(fair=fair, user=user)
+    if company is None:
+        raise PermissionDenied
+    return company
+
+
+def _check_counterpart(*, fair: Fair, company: Company, target: Company) -> None:
+    if target.fair_id != fair.pk or target.pk == company.pk:
+        raise ValidationError(_("Choose another company at this fair."))
+    if {company.role, target.role} != {CompanyRole.BUYER, CompanyRole.EXHIBITOR}:
+        raise ValidationError(_("Meetings are between buyers and exhibitors."))
+
+
+# --- Grid settings -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def grid_settings_update(
+    *,
+    fair: Fair,
+    by: User,
+    day_start: time,
+    day_end: time,
+    slot_minutes: int,
+    tables: int,
+    online_capacity: int | None,
+    online_start: time,
+    online_end: time,
+    breaks: Sequence[tuple[time, time]] = (),
+) -> GridSettings:
+    """Set the fair's meeting grid (organisers only). Hours are venue-local times.
+
+    Locking rule: the fair row is locked (``select_for_update``) so two organisers saving at
+    once cannot interleave, and online bookings (which lock it too) wait for the new capacity.
+    """
+    _require_organiser(by)
+    errors: dict[str, str] = {}
+    if day_end <= day_start:
+        errors["day_end"] = _("Meetings must end after they start.")
+    if not 15 <= slot_minutes <= 60:
+        errors["slot_minutes"] = _("A slot lasts between 15 and 60 minutes.")
+    if online_end <= online_start:
+        errors["online_end"] = _("The online window must end after it starts.")
+    elif online_start > day_start or online_end < day_end:
+        errors["online_start"] = _("The online window must include the hall's meeting hours.")
+    for start, end in breaks:
+        if end <= start:
+            errors["breaks"] = _("Each break must end after it starts.")
+    if errors:
+        raise ValidationError(errors)
+    locked = Fair.objects.select_for_update().get(pk=fair.pk)
+    locked.day_start, locked.day_end = day_start, day_end
+    locked.slot_minutes, locked.tables, locked.online_capacity = (
+        slot_minutes,
+        tables,
+        online_capacity,
+    )
+    locked.save(update_fields=["day_start", "day_end", "slot_minutes", "tables", "online_capacity"])
+    for name in ("day_start", "day_end", "slot_minutes", "tables", "online_capacity"):
+        setattr(fair, name, getattr(locked, name))
+    settings_, _created = GridSettings.objects.update_or_create(
+        fair=locked, defaults={"online_start": online_start, "online_end": online_end}
+    )
+    FairBreak.objects.filter(fair=locked).delete()
+    FairBreak.objects.bulk_create(FairBreak(fair=locked, start=a, end=b) for a, b in breaks)
+    return settings_
+
+
+# --- Availability --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def availability_set(*, fair: Fair, user: User, slot_ids: Iterable[str]) -> int:
+    """Replace the person's availability by the chosen grid slots (stored merged, in UTC).
+    Returns the number of stored intervals."""
+    _require_company(fair=fair, user=user)
+    chosen = set(slot_ids)
+    if not chosen:
+        raise ValidationError(
+            _("Tick at least one time, or reset to the default hours for your attendance.")
+        )
+    by_id = {s.id: s for s in selectors.fair_grid(fair=fair)}
+    unknown = chosen - by_id.keys()
+    if unknown:
+        raise ValidationError(_("Some of the chosen times are not part of the fair's grid."))
+    intervals = grid.merge((by_id[i].start, by_id[i].end) for i in chosen)
+    Availability.objects.filter(fair=fair, user=user).delete()
+    Availability.objects.bulk_create(
+        Availability(fair=fair, user=user, start=a, end=b) for a, b in intervals
+    )
+    return len(intervals)
+
+
+@transaction.atomic
+def availability_reset(*, fair: Fair, user: User) -> None:
+    """Forget what the person entered: the defaults for their attendance apply again."""
+    Availability.objects.filter(fair=fair, user=user).delete()
+
+
+# --- Interests -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def interest_set(*, fair: Fair, user: User, target: Company, level: str) -> Interest | None:
+    """Mark another company must meet / maybe / not interested ("" clears the mark).
+    "Not interested" removes the pair from both companies' recommendations at once."""
+    company = _require_company(fair=fair, user=user)
+    _check_counterpart(fair=fair, company=company, target=target)
+    if level == "":
+        Interest.objects.filter(from_company=company, to_company=target).delete()
+        return None
+    if level not in InterestLevel.values:
+        raise ValidationError(_("Unknown choice."))
+    interest, _created = Interest.objects.update_or_create(
+        from_company=company,
+        to_company=target,
+        defaults={"fair": fair, "level": level, "set_by": user},
+    )
+    if level == InterestLevel.NO:
+        Recommendation.objects.filter(
+            Q(company=company, other=target) | Q(company=target, other=company)
+        ).delete()
+    return interest
+
+
+# --- Recommendations -----------------------------------------------------------------------------
+
+# A company without members is assumed to work in its country's main zone.
+COUNTRY_ZONES = {
+    "VN": "Asia/Ho_Chi_Minh",
+    "JP": "Asia/Tokyo",
+    "KR": "Asia/Seoul",
+    "TH": "Asia/Bangkok",
+    "US": "America/New_York",
+    "CN": "Asia/Shanghai",
+    "TW": "Asia/Taipei",
+    "SG": "Asia/Singapore",
+    "DE": "Europe/Berlin",
+}
+
+
+def _company_hours(
+    *,
+    fair: Fair,
+    companies: Sequence[Company],
+    slots: Sequence[grid.GridSlot],
+    spec: grid.GridSpec,
+) -> dict[int, Any]:
+    """Per company, a bool vector over the grid: someone of the company is available."""
+    import numpy as np
+
+    members: dict[int, list[tuple[int, str]]] = {}
+    for company_id, user_id, zone in Member.objects.filter(
+        fair=fair, status=MembershipStatus.APPROVED
+    ).values_list("company_id", "user_id", "user__time_zone"):
+        members.setdefault(company_id, []).append((user_id, zone))
+    own: dict[int, list[grid.Interval]] = {}
+    for user_id, start, end in Availability.objects.filter(fair=fair).values_list(
+        "user_id", "start", "end"
+    ):
+        own.setdefault(user_id, []).append((start, end))
+    cache: dict[Any, Any] = {}
+
+    def mask(intervals: list[grid.Interval]) -> Any:
+        return np.fromiter(
+            (grid.covers(intervals, s.start, s.end) for s in slots), dtype=bool, count=len(slots)
+        )
+
+    def default(zone: str, onsite: bool) -> Any:
+        key = (zone, onsite)
+        if key not in cache:
+            cache[key] = mask(grid.default_availability(spec, zone=zone, onsite=onsite))
+        return cache[key]
+
+    out: dict[int, Any] = {}
+    for company in companies:
+        onsite = company.attendance == Attendance.ONSITE
+        people = members.get(company.pk) or []
+        if not people:
+            zone = COUNTRY_ZONES.get(str(company.country), fair.time_zone)
+            out[company.pk] = default(zone, onsite)
+            continue
+        vector = np.zeros(len(slots), dtype=bool)
+        for user_id, zone in people:
+            if own.get(user_id):
+                vector |= mask(grid.merge(own[user_id]))
+            else:
+                vector |= default(zone, onsite)
+        out[company.pk] = vector
+    return out
+
+
+def recommendation_records(*, fair: Fair) -> list[recommend.CompanyRecord]:
+    """Plain records of every buyer and exhibitor of the fair (a fixed number of queries)."""
+    companies = list(
+        Company.objects.filter(fair=fair, role__in=[CompanyRole.BUYER, CompanyRole.EXHIBITOR])
+    )
+    through = Company.sectors.through
+    sectors: dict[int, set[str]] = {}
+    for cid, code in through.objects.filter(company__fair=fair).values_list(
+        "company_id", "sector__code"
+    ):
+        sectors.setdefault(cid, set()).add(code)
+    certs: dict[int, set[str]] = {}
+    for cid, code in Company.certifications.through.objects.filter(company__fair=fair).values_list(
+        "company_id", "certification__code"
+    ):
+        certs.setdefault(cid, set()).add(code)
+    required: dict[int, set[str]] = {}
+    for cid, code in Company.required_certifications.through.objects.filter(
+        company__fair=fair
+    ).values_list("company_id", "certification__code"):
+        required.setdefault(cid, set()).add(code)
+    spec = selectors.grid_spec(fair=fair)
+    slots = grid.build_grid(spec)
+    hours = _company_hours(fair=fair, companies=companies, slots=slots, spec=spec)
+    records = []
+    for c in companies:
+        if c.role == CompanyRole.EXHIBITOR:
+            text = " ".join([c.capabilities, c.key_product_name, c.description])
+            needs = ""
+        else:
+            text = c.sourcing_needs or c.description
+            needs = " ".join(text.split())
+            needs = needs if len(needs) <= 80 else needs[:77].rsplit(" ", 1)[0] + "…"
+        records.append(
+            recommend.CompanyRecord(
+                id=c.pk,
+                role=c.role,
+                text=text,
+                sectors=frozenset(sectors.get(c.pk, ())),
+                certs=frozenset(certs.get(c.pk, ())),
+                required=frozenset(required.get(c.pk, ())),
+                languages=frozenset(c.languages or ()),
+                hours=hours[c.pk],
+                needs_snippet=needs,
+            )
+        )
+    return records
+
+
+def recommendations_compute(*, fair: Fair, top_n: int = 20) -> int:
+    """Compute and store the top ``top_n`` recommendations of every buyer and exhibitor.
+
+    The scoring runs outside any transaction (seconds for a fair-size fair); the old rows are
+    then replaced in one short transaction, so readers see either the old or the new set.
+    Returns the number of stored rows.
+    """
+    records = recommendation_records(fair=fair)
+    interests = {
+        (a, b): level
+        for a, b, level in Interest.objects.filter(fair=fair).values_list(
+            "from_company_id", "to_company_id", "level"
+        )
+    }
+    results = recommend.compute(
+        records, interests=interests, top_n=top_n, slot_minutes=fair.slot_minutes
+    )
+    now = timezone.now()
+    with transaction.atomic():
+        Recommendation.objects.filter(fair=fair).delete()
+        Recommendation.objects.bulk_create(
+            (
+                Recommendation(
+                    fair=fair,
+                    company_id=r.company_id,
+                    other_id=r.other_id,
+                    rank=r.rank,
+                    score=r.score,
+                    reasons=r.reasons,
+                    computed_at=now,
+                )
+                for r in results
+            ),
+            batch_size=2000,
+        )
+    return len(results)
+
+
+# --- Meeting requests ----------------------------------------------------------------------------
+
+EVENT_TEXT = {
+    "request.received": gettext_lazy("%(company)s asks to meet you."),
+    "request.accepted": gettext_lazy("%(company)s accepted your meeting request."),
+    "request.declined": gettext_lazy("%(company)s declined your meeting request."),
+    "request.countered": gettext_lazy("%(company)s proposes other times."),
+    "request.cancelled": gettext_lazy("%(company)s cancelled the meeting request."),
+}
+
+
+def _people_of(req: MeetingRequest, company_id: int) -> list[User]:
+    """Whom to tell on a side: the requester's person, or the recipient's person once one has
+    answered (else every approved member of the recipient company)."""
+    if company_id == req.requester_id:
+        return [req.requested_by]
+    if req.answered_by_id:
+        return [req.answered_by]
+    return [
+        m.user
+        for m in Member.objects.filter(company_id=company_id, status=MembershipStatus.APPROVED)
+        .select_related("user")
+        .order_by("id")
+    ]
+
+
+def _notify(
+    *,
+    req: MeetingRequest,
+    kind: str,
+    actor_company: Company,
+    meeting: Meeting | None = None,
+    people: Sequence[User] | None = None,
+) -> None:
+    other_id = req.other_company_id(actor_company.pk)
+    recipients = people if people is not None else _people_of(req, other_id)
+    slots = list(req.slots.filter(round=req.round).order_by("start"))
+    url = reverse("matchmaking:request_detail", kwargs={"pk": req.pk})
+    for user in recipients:
+        attachments = []
+        if meeting is not None:
+            attachments.append(
+                (
+                    "invitation.ics",
+                    meeting_invitation(meeting=meeting, method="REQUEST", recipient=user),
+                    "text/calendar; method=REQUEST",
+                )
+            )
+        send_to_user_on_commit(
+            user=user,
+            subject_template="meetings/email/request_subject.txt",
+            body_template="meetings/email/request_body.txt",
+            context={
+                "kind": kind,
+                "req": req,
+                "company": actor_company,
+                "slots": slots,
+                "zones": [user.time_zone, req.fair.time_zone],
+                "meeting": meeting,
+                "url": url,
+            },
+            attachments=attachments,
+        )
+        with translation.override(user.language):
+            text = str(EVENT_TEXT[kind]) % {"company": actor_company.display_name}
+        notify_user_on_commit(user.pk, kind, {"request_id": req.pk, "text": text, "url": url})
+
+
+def meeting_requests_expire(*, fair: Fair, now: datetime | None = None) -> int:
+    """Mark expired every pending request whose proposed times have all started.
+
+    One conditional ``UPDATE``: safe to run at every read, from a cron job
+    (``manage.py expire_meeting_requests``) or both at once.
+    """
+    now = now or timezone.now()
+    stale = MeetingRequest.objects.filter(fair=fair, status=RequestStatus.PENDING).exclude(
+        pk__in=ProposedSlot.objects.filter(
+            request__fair=fair, request__status=RequestStatus.PENDING, start__gt=now
+        )
+        .filter(round=F("request__round"))
+        .values("request_id")
+    )
+    return stale.update(status=RequestStatus.EXPIRED, updated_at=now)
+
+
+def _lock(req: MeetingRequest) -> MeetingRequest:
+    return (
+        MeetingRequest.objects.select_for_update(of=("self",))
+        .select_related("fair", "requester", "recipient", "exhibitor", "buyer", "requested_by")
+        .select_related("answered_by")
+        .get(pk=req.pk)
+    )
+
+
+def _acting_company(req: MeetingRequest, user: User) -> Company:
+    company = selectors.company_for(fair=req.fair, user=user)
+    if company is None or company.pk not in (req.requester_id, req.recipient_id):
+        raise PermissionDenied
+    return company
+
+
+CLOSED_MESSAGES = {
+    RequestStatus.ACCEPTED: gettext_lazy("This request has already been accepted."),
+    RequestStatus.DECLINED: gettext_lazy(
+        "This request was declined and can no longer be accepted or changed."
+    ),
+    RequestStatus.CANCELLED: gettext_lazy(
+        "This request was cancelled and can no longer be accepted or changed."
+    ),
+    RequestStatus.EXPIRED: gettext_lazy(
+        "This request has expired: all its proposed times have passed."
+    ),
+}
+
+
+def _ensure_pending(req: MeetingRequest, now: datetime) -> None:
+    if (
+        req.status == RequestStatus.PENDING
+        and not req.slots.filter(round=req.round, start__gt=now).exists()
+    ):
+        MeetingRequest.objects.filter(pk=req.pk).update(status=RequestStatus.EXPIRED)
+        req.status = RequestStatus.EXPIRED
+    if req.status != RequestStatus.PENDING:
+        raise ValidationError(str(CLOSED_MESSAGES[req.status]), code=req.status)
+
+
+def _ensure_turn(req: MeetingRequest, company: Company) -> None:
+    if req.awaiting_id != company.pk:
+        raise ValidationError(
+            _("It is the other side's turn to answer this request."), code="not_your_turn"
+        )
+
+
+def _chosen_proposals(
+    *,
+    fair: Fair,
+    user: User,
+    company: Company,
+    other: Company,
+    slot_ids: Sequence[str],
+    prefer: Sequence[int] = (),
+) -> list[selectors.SlotProposal]:
+    chosen = list(dict.fromkeys(slot_ids))
+    if not 1 <= len(chosen) <= MAX_PROPOSED_SLOTS:
+        raise ValidationError(
+            _("Propose between one and %(count)d times.") % {"count": MAX_PROPOSED_SLOTS}
+        )
+    offered = {
+        p.slot_id: p
+        for p in selectors.pair_slot_proposals(
+            fair=fair, user=user, company=company, other=other, limit=None, prefer_user_ids=prefer
+        )
+    }
+    missing = [s for s in chosen if s not in offered]
+    if missing:
+        raise ValidationError(
+            _("Some of the chosen times are no longer free for both sides. Please choose again."),
+            code="slot_unavailable",
+        )
+    return [offered[s] for s in chosen]
+
+
+@transaction.atomic
+def meeting_request_create(
+    *, fair: Fair, user: User, target: Company, slot_ids: Sequence[str], message: str = ""
+) -> MeetingRequest:
+    """Ask another company (buyer ↔ exhibitor) for a meeting at one of up to three times.
+
+    Locking rule: the requesting person's user row is locked (``select_for_update``) while
+    their pending requests are counted, so parallel submissions cannot pass the limit; one
+    open request per pair is a conditional unique constraint.
+    """
+    company = _require_company(fair=fair, user=user)
+    _check_counterpart(fair=fair, company=company, target=target)
+    meeting_requests_expire(fair=fair)
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    limit = max_pending_requests()
+    if selectors.pending_outgoing_count(fair=fair, user=user) >= limit:
+        raise ValidationError(
+            _(
+                "You already have %(count)d requests waiting for an answer. Wait for answers "
+                "or cancel some before sending more."
+            )
+            % {"count": limit},
+            code="limit",
+        )
+    if selectors.open_request_between(fair=fair, a=company, b=target) is not None:
+        raise ValidationError(
+            _("There is already an open meeting request between your companies."), code="open"
+        )
+    proposals = _chosen_proposals(
+        fair=fair, user=user, company=company, other=target, slot_ids=slot_ids
+    )
+    exhibitor, buyer = (company, target) if company.is_exhibitor else (target, company)
+    try:
+        with transaction.atomic():
+            req = MeetingRequest.objects.create(
+                fair=fair,
+                requester=company,
+                recipient=target,
+                exhibitor=exhibitor,
+                buyer=buyer,
+                awaiting=target,
+                requested_by=user,
+                message=message.strip(),
+            )
+    except IntegrityError as exc:
+        raise ValidationError(
+            _("There is already an open meeting request between your companies."), code="open"
+        ) from exc
+    ProposedSlot.objects.bulk_create(
+        ProposedSlot(request=req, round=1, start=p.start, end=p.end, mode=p.mode) for p in proposals
+    )
+    req.fair = fair
+    _notify(req=req, kind="request.received", actor_company=company)
+    return req
+
+
+@transaction.atomic
+def meeting_request_accept(*, request: MeetingRequest, user: User, slot_id: int) -> Meeting:
+    """Accept one of the proposed times: the meeting is booked and both sides invited.
+
+    Locking rule: the request row is locked (``select_for_update``) so it is accepted at most
+    once; the booking itself follows :func:`meetings.booking.meeting_book_core` (database
+    exclusion constraints on PostgreSQL, serialised writes on SQLite), raising
+    :class:`~meetings.booking.SlotTaken` when the time was taken meanwhile.
+    """
+    req = _lock(request)
+    company = _acting_company(req, user)
+    now = timezone.now()
+    _ensure_pending(req, now)
+    _ensure_turn(req, company)
+    try:
+        slot = req.slots.get(round=req.round, pk=int(slot_id))
+    except (ProposedSlot.DoesNotExist, TypeError, ValueError):
+        raise ValidationError(_("Choose one of the proposed times."), code="slot") from None
+    if slot.start <= now:
+        raise ValidationError(_("This time has already started."), code="slot")
+    if company.pk == req.recipient_id:
+        requester_person, recipient_person = req.requested_by, user
+    else:
+        requester_person = user
+        recipient_person = req.answered_by or _people_of(req, req.recipient_id)[0]
+    meeting = meeting_book_core(
+        fair=req.fair,
+        exhibitor=req.exhibitor,
+        buyer=req.buyer,
+        attendees=[(requester_person, req.requester), (recipient_person, req.recipient)],
+        start=slot.start,
+        end=slot.end,
+        mode=slot.mode,
+        by=user,
+    )
+    req.status = RequestStatus.ACCEPTED
+    req.meeting = meeting
+    if company.pk == req.recipient_id:
+        req.answered_by = user
+    req.save(update_fields=["status", "meeting", "answered_by", "updated_at"])
+    _notify(req=req, kind="request.accepted", actor_company=company, meeting=meeting)
+    return meeting
+
+
+@transaction.atomic
+def meeting_request_decline(
+    *, request: MeetingRequest, user: User, reason: str = ""
+) -> MeetingRequest:
+    """Decline a request (with a reason for the other side).
+
+    Locking rule: the request row is locked (``select_for_update``)."""
+    req = _lock(request)
+    company = _acting_company(req, user)
+    _ensure_pending(req, timezone.now())
+    _ensure_turn(req, company)
+    req.status = RequestStatus.DECLINED
+    req.decline_reason = reason.strip()
+    if company.pk == req.recipient_id:
+        req.answered_by = user
+    req.save(update_fields=["status", "decline_reason", "answered_by", "updated_at"])
+    _notify(req=req, kind="request.declined", actor_company=company)
+    return req
+
+
+@transaction.atomic
+def meeting_request_counter(
+    *, request: MeetingRequest, user: User, slot_ids: Sequence[str], message: str = ""
+) -> MeetingRequest:
+    """Propose other times (up to three); the other side answers next.
+
+    Locking rule: the request row is locked (``select_for_update``)."""
+    req = _lock(request)
+    company = _acting_company(req, user)
+    _ensure_pending(req, timezone.now())
+    _ensure_turn(req, company)
+    other = req.recipient if company.pk == req.requester_id else req.requester
+    prefer = [req.requested_by_id] if other.pk == req.requester_id else []
+    if other.pk == req.recipient_id and req.answered_by_id:
+        prefer = [req.answered_by_id]
+    proposals = _chosen_proposals(
+        fair=req.fair, user=user, company=company, other=other, slot_ids=slot_ids, prefer=prefer
+    )
+    req.round += 1
+    req.awaiting = other
+    req.counter_message = message.strip()
+    if company.pk == req.recipient_id:
+        req.answered_by = user
+    req.save(update_fields=["round", "awaiting", "counter_message", "answered_by", "updated_at"])
+    ProposedSlot.objects.bulk_create(
+        ProposedSlot(request=req, round=req.round, start=p.start, end=p.end, mode=p.mode)
+        for p in proposals
+    )
+    _notify(req=req, kind="request.countered", actor_company=company)
+    return req
+
+
+@transaction.atomic
+def meeting_request_cancel(*, request: MeetingRequest, user: User) -> MeetingRequest:
+    """Withdraw a request (either side). An accepted request's meeting is cancelled too.
+
+    Locking rule: the request row is locked (``select_for_update``); the meeting, if any, is
+    locked by :func:`meetings.booking.meeting_cancel`."""
+    req = _lock(request)
+    company = _acting_company(req, user)
+    if req.status == RequestStatus.ACCEPTED:
+        if req.meeting_id:
+            meeting_cancel(meeting=Meeting(pk=req.meeting_id), by=user)
+    else:
+        _ensure_pending(req, timezone.now())
+    req.status = RequestStatus.CANCELLED
+    req.save(update_fields=["status", "updated_at"])
+    _notify(req=req, kind="request.cancelled", actor_company=company)
+    return req
+
+
+# --- Calendar feed -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def calendar_token_get(*, user: User) -> CalendarToken:
+    token, _created = CalendarToken.objects.get_or_create(user=user)
+    return token
+
+
+@transaction.atomic
+def calendar_token_rotate(*, user: User) -> CalendarToken:
+    """A new secret: the old feed address stops working at once."""
+    token, _created = CalendarToken.objects.select_for_update().get_or_create(user=user)
+    token.token = new_calendar_token()
+    token.save(update_fields=["token", "created_at"])
+    return token
+
+
+# --- Hosted-buyer scheduler ----------------------------------------------------------------------
+
+
+def scheduler_run_preview(*, fair: Fair, by: User, time_limit: float = 10.0) -> SchedulerRun:
+    """Build the instance from the fair's data, solve it (time-limited) and store the run as a
+    preview. The solve runs outside any transaction; nothing but the run row is written."""
+    from matchmaking import hosted
+
+    _require_organiser(by)
+    instance, pairs = hosted.build_instance(fair=fair)
+    result = hosted.solve_instance(instance, time_limit=time_limit)
+    with transaction.atomic():
+        return SchedulerRun.objects.create(
+            fair=fair,
+            created_by=by,
+            status=RunStatus.PREVIEW,
+            instance=instance,
+            result=result,
+            pairs=pairs,
+            time_limit=time_limit,
+        )
+
+
+@transaction.atomic
+def scheduler_run_publish(*, fair: Fair, by: User, run: SchedulerRun) -> SchedulerRun:
+    """Create the previewed meetings in one transaction, then send everyone their agenda and
+    ONE fair-wide live event.
+
+    Locking rule: the run row is locked (``select_for_update``) so it is published at most
+    once; every meeting goes through :func:`meetings.booking.meeting_book_core`, so the
+    database refuses any double booking. If anything changed since the preview and a meeting
+    no longer fits, the whole publication is rolled back with a clear message.
+    """
+    from matchmaking import hosted
+
+    _require_organiser(by)
+    locked = SchedulerRun.objects.select_for_update().get(pk=run.pk, fair=fair)
+    if locked.status != RunStatus.PREVIEW:
+        raise ValidationError(_("This schedule has already been published or discarded."))
+    try:
+        created = hosted.create_meetings(fair=fair, run=locked, by=by)
+    except SlotTaken as exc:
+        raise ValidationError(
+            _(
+                "The schedule is out of date: some meetings no longer fit (%(reason)s). "
+                "Run a new preview."
+            )
+            % {"reason": exc.message}
+        ) from exc
+    now = timezone.now()
+    locked.status = RunStatus.PUBLISHED
+    locked.meetings_created = len(created)
+    locked.published_at = now
+    locked.save(update_fields=["status", "meetings_created", "published_at"])
+    SchedulerRun.objects.filter(fair=fair, status=RunStatus.PREVIEW).exclude(pk=locked.pk).update(
+        status=RunStatus.DISCARDED
+    )
+    hosted.send_agendas(fair=fair, meetings=created)
+    broadcast_on_commit(
+        fair_group(fair.pk),
+        {"type": SCHEDULE_PUBLISHED, "run_id": locked.pk, "meetings": len(created)},
+    )
+    return locked

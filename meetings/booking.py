@@ -1,0 +1,476 @@
+"""The writes that occupy time: book, cancel and reschedule a meeting.
+
+No double booking, ever:
+
+- **PostgreSQL**: exclusion constraints (``meetings/db.py``) refuse a person in two overlapping
+  active attendances and a table in two overlapping active meetings. The service catches the
+  ``IntegrityError``, recognises the constraint by name and raises :class:`SlotTaken`. A table
+  clash with a concurrent booking is retried on the next free table inside a savepoint.
+- **SQLite**: every transaction starts with ``BEGIN IMMEDIATE`` (settings), so writers are
+  serialised; inside that transaction the service checks overlaps in Python before inserting.
+- **Online capacity** (``Fair.online_capacity``): the fair row is locked with
+  ``select_for_update`` and the overlapping online meetings counted, on every database.
+
+``FAIRSITE_BOOKING_GUARD=0`` (or ``settings.BOOKING_GUARD = False``) switches the Python-side
+overlap check off. It exists only so that a test can show the protection is what makes the
+concurrency test pass; never set it in production.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from exhibitors.enums import CompanyRole, MembershipStatus
+from exhibitors.models import Company, Member
+from fairsite.channels import (
+    MEETING_CHANGED,
+    broadcast_on_commit,
+    meeting_group,
+    notify_user_on_commit,
+)
+from fairsite.mail import send_to_user_on_commit
+from fairsite.models import Fair, User
+from meetings.db import ATTENDEE_NO_OVERLAP, TABLE_NO_OVERLAP
+from meetings.enums import ACTIVE_STATUSES, MeetingMode, MeetingStatus
+from meetings.links import new_video_url
+from meetings.models import Meeting, MeetingAttendee
+
+TABLE_MODES = (MeetingMode.ONSITE, MeetingMode.MIXED)
+ONLINE_MODES = (MeetingMode.ONLINE, MeetingMode.MIXED)
+MAX_TABLE_RETRIES = 20
+
+
+class SlotTaken(Exception):
+    """The time is no longer free: a person is busy, the tables or the online rooms are full."""
+
+    MESSAGES = {
+        "person_busy": gettext_lazy(
+            "This slot has just been taken: one of the participants already has a meeting "
+            "at that time. Please choose another time."
+        ),
+        "tables_full": gettext_lazy("All tables are taken at that time. Please choose another."),
+        "online_full": gettext_lazy(
+            "All online meeting rooms are taken at that time. Please choose another."
+        ),
+    }
+
+    def __init__(self, code: str = "person_busy") -> None:
+        self.code = code
+        super().__init__(code)
+
+    @property
+    def message(self) -> str:
+        return str(self.MESSAGES.get(self.code, self.MESSAGES["person_busy"]))
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class AttendeeSpec:
+    user_id: int
+    company_id: int
+
+
+AttendeeLike = Member | AttendeeSpec | tuple[Any, Any]
+
+
+def booking_guard_enabled() -> bool:
+    configured = getattr(settings, "BOOKING_GUARD", None)
+    if configured is not None:
+        return bool(configured)
+    return os.environ.get("FAIRSITE_BOOKING_GUARD", "1").strip().lower() not in {"0", "false", "no"}
+
+
+def _python_check_needed() -> bool:
+    """On PostgreSQL the exclusion constraints are the guard; elsewhere the serialised write
+    path plus this check is."""
+    return connection.vendor != "postgresql" and booking_guard_enabled()
+
+
+def _id(value: Any) -> int:
+    return int(getattr(value, "pk", value))
+
+
+def _normalise(attendees: Iterable[AttendeeLike]) -> list[AttendeeSpec]:
+    out: list[AttendeeSpec] = []
+    for item in attendees:
+        if isinstance(item, AttendeeSpec):
+            spec = item
+        elif isinstance(item, Member):
+            spec = AttendeeSpec(item.user_id, item.company_id)
+        else:
+            user, company = item
+            spec = AttendeeSpec(_id(user), _id(company))
+        if spec.user_id not in {a.user_id for a in out}:
+            out.append(spec)
+    return out
+
+
+def _constraint_name(exc: IntegrityError) -> str:
+    cause = exc.__cause__
+    diag = getattr(cause, "diag", None)
+    name = getattr(diag, "constraint_name", None)
+    if name:
+        return str(name)
+    text = str(exc)
+    for known in (ATTENDEE_NO_OVERLAP, TABLE_NO_OVERLAP):
+        if known in text:
+            return known
+    return ""
+
+
+def _active_overlapping(fair_id: int, start: datetime, end: datetime) -> Any:
+    return Meeting.objects.filter(
+        fair_id=fair_id, status__in=ACTIVE_STATUSES, start__lt=end, end__gt=start
+    )
+
+
+def _check_people_free(
+    *, fair_id: int, user_ids: Sequence[int], start: datetime, end: datetime, exclude: int | None
+) -> None:
+    busy = MeetingAttendee.objects.filter(
+        fair_id=fair_id, user_id__in=user_ids, active=True, start__lt=end, end__gt=start
+    )
+    if exclude is not None:
+        busy = busy.exclude(meeting_id=exclude)
+    if busy.exists():
+        raise SlotTaken("person_busy")
+
+
+def _check_online_capacity(
+    *, fair: Fair, start: datetime, end: datetime, exclude: int | None
+) -> None:
+    locked = Fair.objects.select_for_update().only("id", "online_capacity").get(pk=fair.pk)
+    if locked.online_capacity is None:
+        return
+    running = _active_overlapping(fair.pk, start, end).filter(mode__in=ONLINE_MODES)
+    if exclude is not None:
+        running = running.exclude(pk=exclude)
+    if running.count() >= locked.online_capacity:
+        raise SlotTaken("online_full")
+
+
+def free_tables(
+    *, fair: Fair, start: datetime, end: datetime, exclude: int | None = None
+) -> list[int]:
+    """Table numbers free for the whole of ``[start, end)``, lowest first."""
+    used = _active_overlapping(fair.pk, start, end).filter(table_number__isnull=False)
+    if exclude is not None:
+        used = used.exclude(pk=exclude)
+    taken = set(used.values_list("table_number", flat=True))
+    return [n for n in range(1, fair.tables + 1) if n not in taken]
+
+
+def _validate(
+    *, fair: Fair, exhibitor: Company, buyer: Company, start: datetime, end: datetime, mode: str
+) -> None:
+    if end <= start:
+        raise ValidationError(_("A meeting must end after it starts."))
+    if mode not in MeetingMode.values:
+        raise ValidationError(_("Unknown meeting place."))
+    if exhibitor.fair_id != fair.pk or buyer.fair_id != fair.pk:
+        raise ValidationError(_("Both companies must take part in this fair."))
+    if exhibitor.role != CompanyRole.EXHIBITOR or buyer.role != CompanyRole.BUYER:
+        raise ValidationError(_("A meeting is between an exhibitor and a buyer."))
+
+
+def meeting_book_core(
+    *,
+    fair: Fair,
+    exhibitor: Company,
+    buyer: Company,
+    attendees: Iterable[AttendeeLike],
+    start: datetime,
+    end: datetime,
+    mode: str,
+    by: User | None,
+) -> Meeting:
+    """Create the meeting and its attendee rows; no notification. Call inside a transaction.
+
+    Locking rule: online and mixed meetings lock the fair row (``select_for_update``) before
+    counting online meetings in the slot. Overlaps of people and tables are refused by the
+    PostgreSQL exclusion constraints (caught and turned into :class:`SlotTaken`), or on SQLite
+    by a check inside the ``BEGIN IMMEDIATE`` transaction. The insert runs in a savepoint so a
+    refused table is retried on the next free one without aborting the caller's transaction.
+    """
+    _validate(fair=fair, exhibitor=exhibitor, buyer=buyer, start=start, end=end, mode=mode)
+    people = _normalise(attendees)
+    if not people:
+        raise ValidationError(_("A meeting needs at least one attendee."))
+    if any(p.company_id not in (exhibitor.pk, buyer.pk) for p in people):
+        raise ValidationError(_("Attendees must belong to one of the two companies."))
+    if mode in ONLINE_MODES:
+        _check_online_capacity(fair=fair, start=start, end=end, exclude=None)
+    if _python_check_needed():
+        _check_people_free(
+            fair_id=fair.pk,
+            user_ids=[p.user_id for p in people],
+            start=start,
+            end=end,
+            exclude=None,
+        )
+    tables: list[int | None] = [None]
+    if mode in TABLE_MODES:
+        tables = list(free_tables(fair=fair, start=start, end=end)[:MAX_TABLE_RETRIES])
+        if not tables:
+            raise SlotTaken("tables_full")
+    video_url = new_video_url() if mode in ONLINE_MODES else ""
+    for index, table in enumerate(tables):
+        try:
+            with transaction.atomic():
+                meeting = Meeting.objects.create(
+                    fair=fair,
+                    exhibitor=exhibitor,
+                    buyer=buyer,
+                    start=start,
+                    end=end,
+                    mode=mode,
+                    table_number=table,
+                    status=MeetingStatus.SCHEDULED,
+                    video_url=video_url,
+                    created_by=by,
+                )
+                MeetingAttendee.objects.bulk_create(
+                    MeetingAttendee(
+                        fair=fair,
+                        meeting=meeting,
+                        user_id=p.user_id,
+                        company_id=p.company_id,
+                        start=start,
+                        end=end,
+                        active=True,
+                    )
+                    for p in people
+                )
+            return meeting
+        except IntegrityError as exc:
+            name = _constraint_name(exc)
+            if name == TABLE_NO_OVERLAP:
+                if index + 1 < len(tables):
+                    continue
+                raise SlotTaken("tables_full") from exc
+            if name == ATTENDEE_NO_OVERLAP:
+                raise SlotTaken("person_busy") from exc
+            raise
+    raise SlotTaken("tables_full")  # pragma: no cover - loop always returns or raises
+
+
+def _notify_meeting(*, meeting: Meeting, kind: str, method: str = "REQUEST") -> None:
+    """E-mail each attendee (with the .ics) and tell their sockets and the room."""
+    from meetings.calendar import meeting_invitation
+
+    attendees = list(
+        MeetingAttendee.objects.filter(meeting=meeting).select_related("user").order_by("id")
+    )
+    for attendee in attendees:
+        user = attendee.user
+        ics = meeting_invitation(meeting=meeting, method=method, recipient=user)
+        send_to_user_on_commit(
+            user=user,
+            subject_template="meetings/email/invitation_subject.txt",
+            body_template="meetings/email/invitation_body.txt",
+            context={"meeting": meeting, "kind": kind, "zones": _zones(meeting, user)},
+            attachments=[("invitation.ics", ics, f"text/calendar; method={method}")],
+        )
+        with translation.override(user.language):
+            text = {
+                "meeting.booked": _("A meeting was booked."),
+                "meeting.rescheduled": _("A meeting was moved to another time."),
+                "meeting.cancelled": _("A meeting was cancelled."),
+            }.get(kind, "")
+        notify_user_on_commit(
+            user.pk,
+            kind,
+            {"meeting_id": meeting.pk, "text": text, "url": f"/meetings/{meeting.pk}/"},
+        )
+    broadcast_on_commit(
+        meeting_group(meeting.pk),
+        {
+            "type": MEETING_CHANGED,
+            "meeting_id": meeting.pk,
+            "status": meeting.status,
+            "start": meeting.start.isoformat(),
+            "end": meeting.end.isoformat(),
+            "sequence": meeting.sequence,
+        },
+    )
+
+
+def _zones(meeting: Meeting, user: User) -> list[str]:
+    zones = [user.time_zone, meeting.fair.time_zone]
+    return [z for i, z in enumerate(zones) if z and z not in zones[:i]]
+
+
+@transaction.atomic
+def meeting_book(
+    *,
+    fair: Fair,
+    exhibitor: Company,
+    buyer: Company,
+    attendees: Iterable[AttendeeLike],
+    start: datetime,
+    end: datetime,
+    mode: str,
+    by: User | None,
+) -> Meeting:
+    """Book a meeting and tell every attendee (e-mail with the invitation, a live event).
+
+    Locking rule: as :func:`meeting_book_core` — the fair row for online capacity, the
+    database's exclusion constraints (PostgreSQL) or the serialised write path (SQLite) for
+    people and tables. Raises :class:`SlotTaken` when the time is no longer free.
+    """
+    meeting = meeting_book_core(
+        fair=fair,
+        exhibitor=exhibitor,
+        buyer=buyer,
+        attendees=attendees,
+        start=start,
+        end=end,
+        mode=mode,
+        by=by,
+    )
+    _notify_meeting(meeting=meeting, kind="meeting.booked")
+    return meeting
+
+
+def _may_change(meeting: Meeting, by: User) -> bool:
+    if getattr(by, "is_organiser", False):
+        return True
+    return Member.objects.filter(
+        fair_id=meeting.fair_id,
+        user=by,
+        status=MembershipStatus.APPROVED,
+        company_id__in=[meeting.exhibitor_id, meeting.buyer_id],
+    ).exists()
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting: Meeting, by: User, notify: bool = True) -> Meeting:
+    """Cancel a meeting: the people, the table and the online room are free again.
+
+    Locking rule: the meeting row is locked (``select_for_update``) so a cancel and a
+    reschedule of the same meeting never interleave. SEQUENCE rises; the UID stays, so
+    calendars replace the event with a cancelled one (``METHOD:CANCEL``).
+    """
+    locked = Meeting.objects.select_for_update().select_related("fair").get(pk=meeting.pk)
+    if not _may_change(locked, by):
+        raise PermissionDenied
+    if locked.status == MeetingStatus.CANCELLED:
+        return locked
+    if locked.status not in (MeetingStatus.SCHEDULED, MeetingStatus.IN_PROGRESS):
+        raise ValidationError(_("A meeting that has already taken place cannot be cancelled."))
+    locked.status = MeetingStatus.CANCELLED
+    locked.sequence += 1
+    locked.version += 1
+    locked.save(update_fields=["status", "sequence", "version", "updated_at"])
+    MeetingAttendee.objects.filter(meeting=locked).update(active=False)
+    if notify:
+        _notify_meeting(meeting=locked, kind="meeting.cancelled", method="CANCEL")
+    return locked
+
+
+@transaction.atomic
+def meeting_reschedule(
+    *,
+    meeting: Meeting,
+    start: datetime,
+    end: datetime,
+    by: User,
+    mode: str | None = None,
+) -> Meeting:
+    """Move a meeting to another time (and optionally place); same UID, SEQUENCE + 1.
+
+    Locking rule: the meeting row is locked first (``select_for_update``); online moves also
+    lock the fair row to count online capacity. The new time is refused by the exclusion
+    constraints on PostgreSQL or checked inside the serialised transaction on SQLite; the
+    update runs in a savepoint so a refused move leaves the meeting as it was. Attendee rows
+    are kept in sync (same start, end and active flag as the meeting).
+    """
+    locked = (
+        Meeting.objects.select_for_update()
+        .select_related("fair", "exhibitor", "buyer")
+        .get(pk=meeting.pk)
+    )
+    if not _may_change(locked, by):
+        raise PermissionDenied
+    if locked.status != MeetingStatus.SCHEDULED:
+        raise ValidationError(_("Only a scheduled meeting can be moved."))
+    fair = locked.fair
+    mode = mode or locked.mode
+    _validate(
+        fair=fair, exhibitor=locked.exhibitor, buyer=locked.buyer, start=start, end=end, mode=mode
+    )
+    if mode in ONLINE_MODES:
+        _check_online_capacity(fair=fair, start=start, end=end, exclude=locked.pk)
+    user_ids = list(
+        MeetingAttendee.objects.filter(meeting=locked).values_list("user_id", flat=True)
+    )
+    if _python_check_needed():
+        _check_people_free(
+            fair_id=fair.pk, user_ids=user_ids, start=start, end=end, exclude=locked.pk
+        )
+    tables: list[int | None] = [None]
+    if mode in TABLE_MODES:
+        free = free_tables(fair=fair, start=start, end=end, exclude=locked.pk)
+        if locked.table_number in free:  # keep the same table when it is free
+            free.remove(locked.table_number)
+            free.insert(0, locked.table_number)
+        tables = list(free[:MAX_TABLE_RETRIES])
+        if not tables:
+            raise SlotTaken("tables_full")
+    video_url = locked.video_url
+    if mode in ONLINE_MODES and not video_url:
+        video_url = new_video_url()
+    for index, table in enumerate(tables):
+        try:
+            with transaction.atomic():
+                Meeting.objects.filter(pk=locked.pk).update(
+                    start=start,
+                    end=end,
+                    mode=mode,
+                    table_number=table,
+                    video_url=video_url,
+                    sequence=locked.sequence + 1,
+                    version=locked.version + 1,
+                    updated_at=timezone.now(),
+                )
+                MeetingAttendee.objects.filter(meeting=locked).update(start=start, end=end)
+            break
+        except IntegrityError as exc:
+            name = _constraint_name(exc)
+            if name == TABLE_NO_OVERLAP and index + 1 < len(tables):
+                continue
+            if name == TABLE_NO_OVERLAP:
+                raise SlotTaken("tables_full") from exc
+            if name == ATTENDEE_NO_OVERLAP:
+                raise SlotTaken("person_busy") from exc
+            raise
+    locked.refresh_from_db()
+    _notify_meeting(meeting=locked, kind="meeting.rescheduled")
+    return locked
+
+
+def attendee_overlap_exists(
+    *, fair: Fair, user_ids: Sequence[int], start: datetime, end: datetime
+) -> bool:
+    """Read-only: whether any of these people is already booked in ``[start, end)``."""
+    return MeetingAttendee.objects.filter(
+        Q(fair=fair)
+        & Q(user_id__in=user_ids)
+        & Q(active=True)
+        & Q(start__lt=end)
+        & Q(end__gt=start)
+    ).exists()

@@ -1,0 +1,274 @@
+"""WebSocket consumers: authenticate, validate the frame, call one service, reply.
+
+The protocol is in ``docs/websocket-protocol.md``; frames and error codes in
+:mod:`meetings.protocol`; the work in :mod:`meetings.chat`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any, ClassVar, ParamSpec, TypeVar
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.utils import timezone, translation
+
+from fairsite.channels import fair_group, meeting_group, user_group
+from meetings import chat
+from meetings.protocol import (
+    CLOSE_FORBIDDEN,
+    CLOSE_UNAUTHENTICATED,
+    SERVER_ERROR,
+    UNKNOWN_COMMAND,
+    CommandSpec,
+    Int,
+    ProtocolError,
+    Str,
+    clean_data,
+    collect_commands,
+    command,
+    error_frame,
+    event_frame,
+    parse_frame,
+    reply_frame,
+)
+
+logger = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+CLIENT_ID = Str(pattern=re.compile(r"[A-Za-z0-9_.:-]{1,64}"))
+
+
+def db(func: Callable[P, R]) -> Callable[P, Awaitable[R]]:
+    """Run a service in a worker thread with a clean database connection.
+
+    Not thread-sensitive: one daphne process serves many sockets, and the default (one shared
+    thread for all of them) would queue every socket's queries behind each other. The pool size
+    is ``ASGI_THREADS`` (see docs/realtime.md).
+    """
+    return database_sync_to_async(func, thread_sensitive=False)
+
+
+def dumps(frame: dict[str, Any]) -> str:
+    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+
+
+class ProtocolConsumer(AsyncWebsocketConsumer):
+    """Frame handling shared by every socket: parse, dispatch to an ``@command`` method, answer.
+
+    An error answers with an error frame and keeps the socket open.
+    """
+
+    commands: ClassVar[dict[str, tuple[str, CommandSpec]]] = {}
+    user: Any = None
+    language: str = settings.LANGUAGE_CODE
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.commands = collect_commands(cls)
+
+    async def refuse(self, code: int) -> None:
+        """Accept, then close with a documented code, sending nothing else."""
+        await self.accept()
+        await self.close(code=code)
+
+    def authenticate(self) -> bool:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated or not user.is_active:
+            return False
+        self.user = user
+        self.language = user.language or settings.LANGUAGE_CODE
+        return True
+
+    async def send_frame(self, frame: dict[str, Any]) -> None:
+        await self.send(text_data=dumps(frame))
+
+    async def send_event(self, event: str, data: Any) -> None:
+        await self.send_frame(event_frame(event, data))
+
+    async def send_error(self, request_id: str | int | None, error: ProtocolError) -> None:
+        with translation.override(self.language):
+            frame = error_frame(request_id, error)
+        await self.send_frame(frame)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        request_id: str | int | None = None
+        try:
+            frame = parse_frame(text_data, bytes_data)
+            request_id = frame.id
+            entry = self.commands.get(frame.type)
+            if entry is None:
+                raise ProtocolError(UNKNOWN_COMMAND, type=frame.type[:64])
+            method_name, spec = entry
+            arguments = clean_data(frame.data, spec.schema)
+            result = await getattr(self, method_name)(**arguments)
+        except ProtocolError as error:
+            await self.send_error(error.details.get("request_id", request_id), error)
+            return
+        except Exception:
+            logger.exception("socket command failed")
+            await self.send_error(request_id, ProtocolError(SERVER_ERROR))
+            return
+        await self.send_frame(reply_frame(request_id, result))
+
+    @command("ping")
+    async def ping(self) -> dict[str, Any]:
+        return {"time": chat.iso_utc(timezone.now())}
+
+    # Channel-layer events every socket of a person may get through the person's group.
+
+    async def user_logout(self, event: dict[str, Any]) -> None:
+        await self.close(code=CLOSE_UNAUTHENTICATED)
+
+    async def user_notify(self, event: dict[str, Any]) -> None:
+        """Personal notifications go to the notifications socket only."""
+
+    async def meeting_changed(self, event: dict[str, Any]) -> None:
+        await self.send_event("meeting.changed", {k: v for k, v in event.items() if k != "type"})
+
+
+class MeetingRoomConsumer(ProtocolConsumer):
+    """``/ws/meetings/<meeting_id>/``: one meeting's chat, presence and typing."""
+
+    room: chat.Room | None = None
+
+    async def connect(self) -> None:
+        if not self.authenticate():
+            await self.refuse(CLOSE_UNAUTHENTICATED)
+            return
+        meeting_id = self.scope["url_route"]["kwargs"]["meeting_id"]
+        room = await db(chat.room_open)(user=self.user, meeting_id=meeting_id)
+        if room is None:
+            await self.refuse(CLOSE_FORBIDDEN)
+            return
+        self.room = room
+        # Join before reading the history, so nothing falls between the two.
+        await self.channel_layer.group_add(meeting_group(room.meeting_id), self.channel_name)
+        await self.channel_layer.group_add(user_group(room.user_id), self.channel_name)
+        await self.accept()
+        hello = await db(chat.room_enter)(room=room, channel_name=self.channel_name)
+        await self.send_event("hello", hello)
+
+    async def disconnect(self, code: int) -> None:
+        room = self.room
+        if room is None:
+            return
+        self.room = None
+        await self.channel_layer.group_discard(meeting_group(room.meeting_id), self.channel_name)
+        await self.channel_layer.group_discard(user_group(room.user_id), self.channel_name)
+        await db(chat.room_leave)(room=room, channel_name=self.channel_name)
+
+    @property
+    def current_room(self) -> chat.Room:
+        if self.room is None:  # pragma: no cover - commands only arrive on an open room
+            raise ProtocolError(SERVER_ERROR)
+        return self.room
+
+    # --- Commands ------------------------------------------------------------------------
+
+    @command("chat.send", client_id=CLIENT_ID, text=Str())
+    async def chat_send(self, client_id: str, text: str) -> dict[str, Any]:
+        message, created = await db(chat.chat_message_create)(
+            room=self.current_room, sender=self.user, client_id=client_id, text=text
+        )
+        return {"message": chat.message_data(message), "created": created}
+
+    @command(
+        "chat.history",
+        before=Int(required=False, min=1),
+        limit=Int(required=False, min=1, max=chat.HISTORY_MAX),
+    )
+    async def chat_history(
+        self, before: int | None = None, limit: int = chat.HISTORY_PAGE
+    ) -> dict[str, Any]:
+        return await db(chat.chat_history)(room=self.current_room, before=before, limit=limit)
+
+    @command("chat.since", after=Int(min=0), limit=Int(required=False, min=1, max=chat.SINCE_MAX))
+    async def chat_since(self, after: int, limit: int = chat.SINCE_PAGE) -> dict[str, Any]:
+        return await db(chat.chat_messages_after)(room=self.current_room, after=after, limit=limit)
+
+    @command("typing")
+    async def typing(self) -> dict[str, Any]:
+        return {"sent": await db(chat.typing_notify)(room=self.current_room)}
+
+    @command("ping")
+    async def ping(self) -> dict[str, Any]:
+        await db(chat.presence_refresh)(room=self.current_room, channel_name=self.channel_name)
+        return {"time": chat.iso_utc(timezone.now())}
+
+    # --- Channel-layer events ----------------------------------------------------------------
+
+    async def chat_message(self, event: dict[str, Any]) -> None:
+        await self.send_event("chat.message", event["message"])
+
+    async def room_presence(self, event: dict[str, Any]) -> None:
+        await self.send_event("presence", {"users": event["users"], "version": event["version"]})
+
+    async def room_typing(self, event: dict[str, Any]) -> None:
+        await self.send_event("typing", {"user": event["user"]})
+
+    async def meeting_changed(self, event: dict[str, Any]) -> None:
+        data = {k: v for k, v in event.items() if k != "type"}
+        data.setdefault("meeting", self.current_room.meeting_id)
+        await self.send_event("meeting.changed", data)
+
+
+class NotificationsConsumer(ProtocolConsumer):
+    """``/ws/notifications/``: the person's own events and fair-wide announcements."""
+
+    joined: list[str]
+
+    async def connect(self) -> None:
+        self.joined = []
+        if not self.authenticate():
+            await self.refuse(CLOSE_UNAUTHENTICATED)
+            return
+        fair_id = await db(chat.current_fair_id)()
+        self.joined = [user_group(self.user.pk)] + ([fair_group(fair_id)] if fair_id else [])
+        for group in self.joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+        await self.accept()
+        await self.send_event(
+            "hello", {"user": {"id": self.user.pk, "name": self.user.get_full_name()}}
+        )
+
+    async def disconnect(self, code: int) -> None:
+        for group in self.joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.joined = []
+
+    async def user_notify(self, event: dict[str, Any]) -> None:
+        await self.send_event("notification", event.get("event", {}))
+
+    async def schedule_published(self, event: dict[str, Any]) -> None:
+        await self.send_event("schedule.published", {k: v for k, v in event.items() if k != "type"})
+
+
+class BenchEchoConsumer(AsyncWebsocketConsumer):
+    """A bare echo through the channel layer, the baseline of ``bench/chat_load.py``. Routed
+    only when ``FAIRSITE_BENCH_ECHO=1``; no authentication, no database."""
+
+    group: str = ""
+
+    async def connect(self) -> None:
+        self.group = f"bench.{self.scope['url_route']['kwargs']['room']}"
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if text_data is not None:
+            await self.channel_layer.group_send(
+                self.group, {"type": "bench.echo", "text": text_data}
+            )
+
+    async def bench_echo(self, event: dict[str, Any]) -> None:
+        await self.send(text_data=event["text"])

@@ -1,0 +1,152 @@
+from exhibitors.enums import MembershipStatus
+from tests.test_url_permissions import UrlCase
+
+
+def _own(ctx):
+    return {"slug": ctx.company.slug}
+
+
+def _pending(ctx):
+    from tests.factories import MemberFactory, UserFactory
+
+    member = MemberFactory(
+        company=ctx.company,
+        user=UserFactory(kind="exhibitor"),
+        status=MembershipStatus.PENDING,
+        is_admin=False,
+    )
+    return {"slug": ctx.company.slug, "member_id": member.pk}
+
+
+CASES = [
+    UrlCase(name="exhibitors:directory", anonymous=200),
+    UrlCase(
+        name="exhibitors:company_detail",
+        kwargs=_own,
+        anonymous=200,
+    ),
+    UrlCase(
+        name="exhibitors:buyer_directory",
+        anonymous=302,
+        visitor=404,
+        owner=200,
+        other=200,
+        buyer=404,
+        organiser=200,
+    ),
+    UrlCase(
+        name="exhibitors:buyer_detail",
+        kwargs=lambda ctx: {"slug": ctx.buyer_company.slug},
+        anonymous=404,
+        visitor=404,
+        owner=200,
+        other=200,
+        buyer=200,  # its own company
+        organiser=200,
+    ),
+    # Onboarding sends people on: visitors to their badge, members to their company,
+    # organisers home.
+    UrlCase(
+        name="exhibitors:onboarding",
+        anonymous=302,
+        visitor=302,
+        owner=302,
+        other=302,
+        buyer=302,
+        organiser=302,
+    ),
+    UrlCase(
+        name="exhibitors:company_create",
+        anonymous=302,
+        visitor=404,
+        owner=302,  # already has a company: back to onboarding
+        other=302,
+        buyer=302,
+        organiser=404,
+    ),
+    UrlCase(
+        name="exhibitors:company_join",
+        anonymous=302,
+        visitor=404,
+        owner=302,
+        other=302,
+        buyer=302,
+        organiser=404,
+    ),
+    UrlCase(
+        name="exhibitors:company_edit",
+        kwargs=_own,
+        anonymous=302,
+        visitor=404,
+        owner=200,
+        other=404,
+        buyer=404,
+        organiser=200,
+    ),
+    UrlCase(
+        name="exhibitors:company_edit",
+        kwargs=_own,
+        method="post",
+        data=lambda ctx: {"name_en": "Changed", "country": "VN", "attendance": "onsite"},
+        anonymous=302,
+        visitor=404,
+        owner=302,
+        other=404,
+        buyer=404,
+        organiser=302,
+    ),
+    UrlCase(
+        name="exhibitors:company_members",
+        kwargs=_own,
+        anonymous=302,
+        visitor=404,
+        owner=200,
+        other=404,
+        buyer=404,
+        organiser=200,
+    ),
+    UrlCase(
+        name="exhibitors:member_approve",
+        kwargs=_pending,
+        method="post",
+        anonymous=302,
+        visitor=302,  # no company: sent to onboarding
+        owner=302,  # approved, back to the members page
+        other=404,
+        buyer=404,
+        organiser=302,  # no company: sent to onboarding, nothing approved
+    ),
+    UrlCase(
+        name="exhibitors:member_approve",
+        kwargs=_pending,
+        method="get",
+        anonymous=405,
+        visitor=405,
+        owner=405,
+        other=405,
+        buyer=405,
+        organiser=405,
+    ),
+    UrlCase(
+        name="exhibitors:member_reject",
+        kwargs=_pending,
+        method="post",
+        anonymous=302,
+        visitor=302,
+        owner=302,
+        other=404,
+        buyer=404,
+        organiser=302,
+    ),
+    UrlCase(name="exhibitors:account"),
+    UrlCase(name="exhibitors:badge"),
+    UrlCase(
+        name="exhibitors:badge_qr",
+        anonymous=302,
+        visitor=200,
+        owner=404,
+        other=404,
+        buyer=404,
+        organiser=404,
+    ),
+]

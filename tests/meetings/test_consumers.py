@@ -1,0 +1,552 @@
+"""The room and notification sockets through the project's real ASGI routing (origin check,
+session auth, URL routing), with the configured channel layer (in-memory, or Redis in CI)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.test import Client
+from django.utils.translation import gettext_lazy
+
+from fairsite.channels import (
+    MEETING_CHANGED,
+    SCHEDULE_PUBLISHED,
+    broadcast,
+    fair_group,
+    meeting_group,
+    notify_user_on_commit,
+)
+from meetings import protocol
+from meetings.models import ChatMessage
+from tests import factories
+from tests.meetings.sockets import *  # noqa: F403 - socket fixtures
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+
+def room(meeting) -> str:
+    return f"/ws/meetings/{meeting.pk}/"
+
+
+def send_data(client_id: str, text: str = "Xin chào") -> dict:
+    return {"client_id": client_id, "text": text}
+
+
+@sync_to_async
+def stored(meeting) -> list[tuple[int, int, str, str]]:
+    return list(
+        ChatMessage.objects.filter(meeting=meeting)
+        .order_by("id")
+        .values_list("id", "sender_id", "client_id", "text")
+    )
+
+
+# --- Who may connect -----------------------------------------------------------------------
+
+
+async def test_two_participants_chat(open_socket, meeting, exhibitor, buyer):
+    seller = await open_socket(exhibitor, room(meeting))
+    guest = await open_socket(buyer, room(meeting))
+
+    answer = await seller.send("chat.send", send_data("c-1", "Báo giá khuôn nhôm?"))
+
+    assert answer["type"] == "reply" and answer["ok"] is True
+    message = answer["data"]["message"]
+    assert answer["data"]["created"] is True
+    assert message["text"] == "Báo giá khuôn nhôm?"
+    assert message["sender"] == {"id": exhibitor.pk, "name": exhibitor.get_full_name()}
+    assert message["created_at"].endswith("Z")
+    assert await guest.event("chat.message") == message
+    assert await stored(meeting) == [(message["id"], exhibitor.pk, "c-1", "Báo giá khuôn nhôm?")]
+
+    reply = await guest.send("chat.send", send_data("g-1", "はい、お願いします"))
+    assert await seller.message(reply["data"]["message"]["id"]) == reply["data"]["message"]
+
+
+async def test_hello_has_user_meeting_history_and_presence(open_socket, meeting, exhibitor, buyer):
+    await sync_to_async(factories_message)(meeting, exhibitor, "earlier")
+    seller = await open_socket(exhibitor, room(meeting))
+    guest = await open_socket(buyer, room(meeting))
+
+    hello = guest.hello
+    assert hello["user"] == {"id": buyer.pk, "name": buyer.get_full_name(), "role": "buyer"}
+    assert hello["meeting"]["id"] == meeting.pk
+    assert hello["meeting"]["buyer"]["id"] == meeting.buyer_id
+    assert hello["can_write"] is True
+    assert [m["text"] for m in hello["messages"]] == ["earlier"]
+    assert hello["more"] is False
+    assert {p["id"] for p in hello["presence"]["users"]} == {exhibitor.pk, buyer.pk}
+    assert seller.hello["presence"]["version"] < hello["presence"]["version"]
+
+
+def factories_message(meeting, sender, text: str, client_id: str | None = None) -> ChatMessage:
+    return ChatMessage.objects.create(
+        meeting=meeting, sender=sender, text=text, client_id=client_id or f"seed-{text}"
+    )
+
+
+async def test_outsider_is_refused_and_receives_nothing(
+    open_socket, meeting, exhibitor, buyer, outsider
+):
+    seller = await open_socket(exhibitor, room(meeting))
+    intruder = await open_socket(outsider, room(meeting))
+
+    assert intruder.close_code == protocol.CLOSE_FORBIDDEN
+    assert intruder.hello is None
+    await seller.send("chat.send", send_data("c-1", "private price"))
+    assert await intruder.nothing()
+
+
+async def test_unknown_meeting_is_refused_like_a_foreign_one(open_socket, meeting, outsider):
+    foreign = await open_socket(outsider, room(meeting))
+    missing = await open_socket(outsider, f"/ws/meetings/{meeting.pk + 1000}/")
+
+    assert foreign.close_code == missing.close_code == protocol.CLOSE_FORBIDDEN
+
+
+async def test_pending_member_is_refused(open_socket, meeting, exhibitor_member):
+    from exhibitors.enums import MembershipStatus
+
+    pending = await sync_to_async(factories.MemberFactory)(
+        company=exhibitor_member.company, status=MembershipStatus.PENDING
+    )
+    socket = await open_socket(pending.user, room(meeting))
+
+    assert socket.close_code == protocol.CLOSE_FORBIDDEN
+
+
+async def test_organiser_may_watch_but_not_write(open_socket, meeting, exhibitor, organiser):
+    watcher = await open_socket(organiser, room(meeting))
+    seller = await open_socket(exhibitor, room(meeting))
+
+    assert watcher.hello["can_write"] is False
+    assert watcher.hello["user"]["role"] == "organiser"
+    sent = await seller.send("chat.send", send_data("c-1", "hello"))
+    assert (await watcher.event("chat.message"))["id"] == sent["data"]["message"]["id"]
+    refused = await watcher.send("chat.send", send_data("o-1", "I am the organiser"))
+    assert refused["error"]["code"] == protocol.CHAT_FORBIDDEN
+    assert len(await stored(meeting)) == 1
+
+
+async def test_anonymous_is_refused(open_socket, meeting):
+    socket = await open_socket(None, room(meeting))
+    notifications = await open_socket(None, "/ws/notifications/")
+
+    assert socket.close_code == notifications.close_code == protocol.CLOSE_UNAUTHENTICATED
+
+
+async def test_foreign_origin_is_refused_at_the_handshake(open_socket, meeting, exhibitor):
+    socket = await open_socket(exhibitor, room(meeting), origin="https://evil.example")
+    no_origin = await open_socket(exhibitor, room(meeting), origin=None)
+
+    assert socket.hello is None and socket.close_code is not None
+    assert no_origin.hello is None and no_origin.close_code is not None
+
+
+async def test_logout_closes_every_socket_of_that_person(open_socket, meeting, exhibitor, buyer):
+    seller_room = await open_socket(exhibitor, room(meeting))
+    seller_feed = await open_socket(exhibitor, "/ws/notifications/")
+    guest = await open_socket(buyer, room(meeting))
+
+    def sign_out() -> None:
+        client = Client()
+        client.force_login(exhibitor)
+        client.post("/accounts/logout/")
+
+    await sync_to_async(sign_out)()
+
+    assert await seller_room.closed_with() == protocol.CLOSE_UNAUTHENTICATED
+    assert await seller_feed.closed_with() == protocol.CLOSE_UNAUTHENTICATED
+    assert (await guest.send("ping"))["ok"] is True
+
+
+# --- Chat semantics ------------------------------------------------------------------------
+
+
+async def test_resend_with_same_client_id_stores_once_and_acks_same_message(
+    open_socket, meeting, exhibitor, buyer
+):
+    seller = await open_socket(exhibitor, room(meeting))
+    guest = await open_socket(buyer, room(meeting))
+
+    first = await seller.send("chat.send", send_data("same-id", "once"))
+    second = await seller.send("chat.send", send_data("same-id", "once"))
+
+    assert first["data"]["created"] is True and second["data"]["created"] is False
+    assert first["data"]["message"] == second["data"]["message"]
+    assert len(await stored(meeting)) == 1
+    await guest.event("chat.message")
+    assert await guest.nothing()  # the resend is not announced again
+
+
+async def test_since_returns_exactly_the_missed_messages(open_socket, meeting, exhibitor, buyer):
+    seller = await open_socket(exhibitor, room(meeting))
+    guest = await open_socket(buyer, room(meeting))
+    seen = (await seller.send("chat.send", send_data("c-0", "seen")))["data"]["message"]["id"]
+    await guest.event("chat.message")
+    await guest.close()
+
+    missed = []
+    for n in range(3):
+        answer = await seller.send("chat.send", send_data(f"c-{n + 1}", f"missed {n}"))
+        missed.append(answer["data"]["message"]["id"])
+    back = await open_socket(buyer, room(meeting))
+    answer = await back.send("chat.since", {"after": seen})
+
+    assert [m["id"] for m in answer["data"]["messages"]] == missed
+    assert answer["data"]["more"] is False
+
+
+async def test_since_pages_with_more_flag(open_socket, meeting, exhibitor):
+    for n in range(5):
+        await sync_to_async(factories_message)(meeting, exhibitor, f"m{n}")
+    seller = await open_socket(exhibitor, room(meeting))
+
+    page = await seller.send("chat.since", {"after": 0, "limit": 3})
+    rest = await seller.send("chat.since", {"after": page["data"]["messages"][-1]["id"]})
+
+    assert [m["text"] for m in page["data"]["messages"]] == ["m0", "m1", "m2"]
+    assert page["data"]["more"] is True
+    assert [m["text"] for m in rest["data"]["messages"]] == ["m3", "m4"]
+    assert rest["data"]["more"] is False
+
+
+async def test_history_pages_backwards(open_socket, meeting, exhibitor):
+    for n in range(5):
+        await sync_to_async(factories_message)(meeting, exhibitor, f"m{n}")
+    seller = await open_socket(exhibitor, room(meeting))
+
+    newest = await seller.send("chat.history", {"limit": 2})
+    older = await seller.send(
+        "chat.history", {"before": newest["data"]["messages"][0]["id"], "limit": 10}
+    )
+
+    assert [m["text"] for m in newest["data"]["messages"]] == ["m3", "m4"]
+    assert newest["data"]["more"] is True
+    assert [m["text"] for m in older["data"]["messages"]] == ["m0", "m1", "m2"]
+    assert older["data"]["more"] is False
+
+
+async def test_presence_follows_joins_and_leaves(open_socket, meeting, exhibitor, buyer):
+    seller = await open_socket(exhibitor, room(meeting))
+    guest = await open_socket(buyer, room(meeting))
+    joined = await seller.presence({exhibitor.pk, buyer.pk})
+    second_tab = await open_socket(buyer, room(meeting))
+    await second_tab.close()
+    await guest.send("ping")
+    await guest.close()
+    left = await seller.presence({exhibitor.pk})
+
+    versions = [joined["version"]]
+    while seller.events:  # the tab's arrival and departure, in order, the buyer still present
+        frame = seller.events.pop(0)
+        if frame["event"] == "presence":
+            versions.append(frame["data"]["version"])
+            if frame["data"]["version"] < left["version"]:
+                assert {p["id"] for p in frame["data"]["users"]} == {exhibitor.pk, buyer.pk}
+    assert versions == sorted(versions)
+    assert joined["version"] < left["version"]
+    assert [p["name"] for p in left["users"]] == [exhibitor.get_full_name()]
+
+
+async def test_typing_is_forwarded_and_throttled(open_socket, meeting, exhibitor, buyer):
+    seller = await open_socket(exhibitor, room(meeting))
+    guest = await open_socket(buyer, room(meeting))
+    await seller.presence({exhibitor.pk, buyer.pk})
+
+    first = await seller.send("typing")
+    second = await seller.send("typing")
+
+    assert first["data"] == {"sent": True} and second["data"] == {"sent": False}
+    assert (await guest.event("typing"))["user"]["id"] == exhibitor.pk
+    assert await guest.nothing()
+    assert await sync_to_async(ChatMessage.objects.count)() == 0
+
+
+async def test_meeting_changed_reaches_the_room(open_socket, meeting, exhibitor):
+    seller = await open_socket(exhibitor, room(meeting))
+
+    await sync_to_async(broadcast)(
+        meeting_group(meeting.pk), {"type": MEETING_CHANGED, "meeting": meeting.pk}
+    )
+
+    assert await seller.event("meeting.changed") == {"meeting": meeting.pk}
+
+
+# --- Hostile frames ------------------------------------------------------------------------
+
+HOSTILE = [
+    ("not json", None, protocol.INVALID_JSON),
+    (None, b"\x00\x01binary", protocol.BINARY_FRAME),
+    ("x" * (protocol.MAX_FRAME_CHARS + 1), None, protocol.FRAME_TOO_LARGE),
+    ("[" * 5000 + "]" * 5000, None, protocol.TOO_DEEP),
+    (
+        json.dumps({"id": "d", "type": "ping", "data": {"a": {"b": {"c": {"d": {"e": {}}}}}}}),
+        None,
+        protocol.TOO_DEEP,
+    ),
+    ("[1, 2]", None, protocol.INVALID_FRAME),
+    (json.dumps({"type": "ping"}), None, protocol.INVALID_FRAME),
+    (json.dumps({"id": True, "type": "ping"}), None, protocol.INVALID_FRAME),
+    (json.dumps({"id": "x" * 65, "type": "ping"}), None, protocol.INVALID_FRAME),
+    (json.dumps({"id": "a", "type": 7}), None, protocol.INVALID_FRAME),
+    (json.dumps({"id": "a", "type": "ping", "data": []}), None, protocol.INVALID_FRAME),
+    (json.dumps({"id": "a", "type": "ping", "extra": 1}), None, protocol.INVALID_FRAME),
+    (json.dumps({"id": "a", "type": "chat.delete_all"}), None, protocol.UNKNOWN_COMMAND),
+    (json.dumps({"id": "a", "type": "chat_message"}), None, protocol.UNKNOWN_COMMAND),
+    (json.dumps({"id": "a", "type": "user.logout"}), None, protocol.UNKNOWN_COMMAND),
+    (
+        json.dumps({"id": "a", "type": "chat.send", "data": {"text": "hi"}}),
+        None,
+        protocol.INVALID_DATA,
+    ),
+    (
+        json.dumps({"id": "a", "type": "chat.send", "data": {"client_id": 5, "text": "hi"}}),
+        None,
+        protocol.INVALID_DATA,
+    ),
+    (
+        json.dumps({"id": "a", "type": "chat.send", "data": {"client_id": "a b", "text": "x"}}),
+        None,
+        protocol.INVALID_DATA,
+    ),
+    (
+        json.dumps({"id": "a", "type": "chat.send", "data": {"client_id": "c", "text": ["x"]}}),
+        None,
+        protocol.INVALID_DATA,
+    ),
+    (
+        json.dumps(
+            {"id": "a", "type": "chat.send", "data": {"client_id": "c", "text": "x", "meeting": 1}}
+        ),
+        None,
+        protocol.INVALID_DATA,
+    ),
+    (
+        json.dumps({"id": "a", "type": "chat.send", "data": {"client_id": "c", "text": "  "}}),
+        None,
+        protocol.CHAT_EMPTY,
+    ),
+    (
+        json.dumps(
+            {"id": "a", "type": "chat.send", "data": {"client_id": "c", "text": "é" * 2001}}
+        ),
+        None,
+        protocol.CHAT_TOO_LONG,
+    ),
+    (
+        json.dumps({"id": "a", "type": "chat.since", "data": {"after": "1"}}),
+        None,
+        protocol.INVALID_DATA,
+    ),
+    (
+        json.dumps({"id": "a", "type": "chat.since", "data": {"after": -1}}),
+        None,
+        protocol.INVALID_DATA,
+    ),
+    (
+        json.dumps({"id": "a", "type": "chat.since", "data": {"after": 1.5}}),
+        None,
+        protocol.INVALID_DATA,
+    ),
+    (
+        json.dumps({"id": "a", "type": "chat.history", "data": {"limit": 10_000}}),
+        None,
+        protocol.INVALID_DATA,
+    ),
+    (
+        json.dumps({"id": "a", "type": "chat.history", "data": {"before": True}}),
+        None,
+        protocol.INVALID_DATA,
+    ),
+]
+
+
+async def test_hostile_frames_get_their_error_and_the_socket_keeps_serving(
+    open_socket, meeting, exhibitor, buyer
+):
+    seller = await open_socket(exhibitor, room(meeting))
+    guest = await open_socket(buyer, room(meeting))
+
+    codes = []
+    for text, binary, _expected in HOSTILE:
+        frame = await seller.send_raw(text=text, binary=binary)
+        assert frame["type"] == "error", frame
+        assert frame["error"]["message"]
+        codes.append(frame["error"]["code"])
+    answer = await seller.send("chat.send", send_data("after-the-storm", "still here"))
+
+    assert codes == [expected for _t, _b, expected in HOSTILE]
+    assert answer["ok"] is True
+    assert [row[3] for row in await stored(meeting)] == ["still here"]
+    assert (await guest.event("chat.message"))["text"] == "still here"
+
+
+async def test_error_echoes_the_request_id_when_readable(open_socket, meeting, exhibitor):
+    seller = await open_socket(exhibitor, room(meeting))
+
+    unknown = await seller.send_raw(json.dumps({"id": 41, "type": "nope"}))
+    unreadable = await seller.send_raw("{")
+
+    assert unknown["id"] == 41
+    assert unknown["error"]["details"] == {"type": "nope"}
+    assert unreadable["id"] is None
+
+
+async def test_other_meetings_message_ids_are_not_found(
+    open_socket, meeting, exhibitor, fair, buyer_member
+):
+    elsewhere = await sync_to_async(factories.MeetingFactory)(fair=fair)
+    theirs = await sync_to_async(factories_message)(elsewhere, buyer_member.user, "theirs")
+    seller = await open_socket(exhibitor, room(meeting))
+
+    since = await seller.send("chat.since", {"after": theirs.pk})
+    history = await seller.send("chat.history", {"before": theirs.pk})
+
+    assert since["error"]["code"] == history["error"]["code"] == protocol.CHAT_NOT_FOUND
+    assert "theirs" not in json.dumps([since, history])
+
+
+async def test_html_is_stored_and_sent_as_raw_text(open_socket, meeting, exhibitor, buyer):
+    seller = await open_socket(exhibitor, room(meeting))
+    guest = await open_socket(buyer, room(meeting))
+    text = '<img src=x onerror="alert(1)"> & <b>bold</b>'
+
+    await seller.send("chat.send", send_data("c-1", text))
+
+    assert (await guest.event("chat.message"))["text"] == text
+    assert (await stored(meeting))[0][3] == text
+
+
+async def test_flood_over_rate_limit_is_refused_then_serves_again(
+    open_socket, meeting, exhibitor, settings
+):
+    settings.CHAT_RATE_LIMIT = "5/2s"
+    seller = await open_socket(exhibitor, room(meeting))
+
+    answers = [await seller.send("chat.send", send_data(f"f-{n}", f"flood {n}")) for n in range(8)]
+    ok = [a for a in answers if a["type"] == "reply"]
+    limited = [a for a in answers if a["type"] == "error"]
+    # A window boundary may fall inside the flood; never more than 5 per window.
+    assert 5 <= len(ok) <= 6 and len(ok) + len(limited) == 8
+    assert {a["error"]["code"] for a in limited} == {protocol.CHAT_RATE_LIMITED}
+    retry_after = limited[-1]["error"]["details"]["retry_after"]
+    assert 1 <= retry_after <= 2
+    assert (await seller.send("ping"))["ok"] is True
+    assert len(await stored(meeting)) == len(ok)
+
+    import asyncio
+
+    await asyncio.sleep(retry_after)
+    again = await seller.send("chat.send", send_data("after-wait", "calm now"))
+    assert again["ok"] is True
+
+
+async def test_rate_limit_is_per_person_across_sockets(open_socket, meeting, exhibitor, settings):
+    settings.CHAT_RATE_LIMIT = "3/30s"
+    one = await open_socket(exhibitor, room(meeting))
+    two = await open_socket(exhibitor, room(meeting))
+
+    for n in range(3):
+        await (one if n % 2 else two).send("chat.send", send_data(f"c-{n}"))
+    refused = await one.send("chat.send", send_data("c-9"))
+
+    assert refused["error"]["code"] == protocol.CHAT_RATE_LIMITED
+
+
+async def test_errors_are_in_the_persons_language(open_socket, meeting, buyer, monkeypatch):
+    # A message Django itself translates, so the test needs no catalogue of ours.
+    monkeypatch.setitem(
+        protocol.ERROR_MESSAGES, protocol.INVALID_JSON, gettext_lazy("This field is required.")
+    )
+    guest = await open_socket(buyer, room(meeting))  # language "ja"
+
+    frame = await guest.send_raw("not json")
+
+    assert frame["error"]["message"] == "このフィールドは必須です。"
+
+
+# --- Who may send which command ------------------------------------------------------------
+
+WRITE = {"chat.send", "typing"}
+COMMANDS = {
+    "chat.send": lambda n: {"client_id": f"perm-{n}", "text": "hi"},
+    "chat.history": lambda n: {},
+    "chat.since": lambda n: {"after": 0},
+    "typing": lambda n: None,
+    "ping": lambda n: None,
+}
+
+
+@pytest.fixture
+def person(request, meeting):
+    """The user named by the test's parameter (``None``: anonymous)."""
+    return request.getfixturevalue(request.param) if request.param else None
+
+
+@pytest.mark.parametrize("person", ["exhibitor", "colleague", "buyer", "organiser"], indirect=True)
+async def test_command_permissions_by_role(open_socket, meeting, person, organiser):
+    socket = await open_socket(person, room(meeting))
+    may_write = person != organiser
+
+    results = {}
+    for n, (kind, data) in enumerate(COMMANDS.items()):
+        answer = await socket.send(kind, data(n))
+        results[kind] = "ok" if answer["type"] == "reply" else answer["error"]["code"]
+
+    expected = {
+        kind: ("ok" if may_write or kind not in WRITE else protocol.CHAT_FORBIDDEN)
+        for kind in COMMANDS
+    }
+    assert results == expected
+
+
+@pytest.mark.parametrize("person", ["outsider", None], indirect=True)
+async def test_no_command_reaches_a_refused_socket(open_socket, meeting, person):
+    socket = await open_socket(person, room(meeting))
+
+    assert socket.close_code in (protocol.CLOSE_FORBIDDEN, protocol.CLOSE_UNAUTHENTICATED)
+    assert await socket.nothing()
+
+
+# --- Notifications socket ------------------------------------------------------------------
+
+
+async def test_notifications_reach_only_their_person(open_socket, exhibitor, buyer, fair):
+    mine = await open_socket(exhibitor, "/ws/notifications/")
+    theirs = await open_socket(buyer, "/ws/notifications/")
+
+    @sync_to_async
+    def notify() -> None:
+        from django.db import transaction
+
+        with transaction.atomic():
+            notify_user_on_commit(exhibitor.pk, "request.received", {"text": "New request"})
+
+    await notify()
+
+    assert mine.hello == {"user": {"id": exhibitor.pk, "name": exhibitor.get_full_name()}}
+    assert await mine.event("notification") == {"kind": "request.received", "text": "New request"}
+    assert await theirs.nothing()
+
+
+async def test_schedule_published_reaches_the_fair(open_socket, exhibitor, buyer, fair):
+    mine = await open_socket(exhibitor, "/ws/notifications/")
+    theirs = await open_socket(buyer, "/ws/notifications/")
+
+    await sync_to_async(broadcast)(fair_group(fair.pk), {"type": SCHEDULE_PUBLISHED, "fair": 1})
+
+    assert await mine.event("schedule.published") == {"fair": 1}
+    assert await theirs.event("schedule.published") == {"fair": 1}
+
+
+async def test_notifications_socket_answers_ping_and_refuses_chat(open_socket, exhibitor):
+    feed = await open_socket(exhibitor, "/ws/notifications/")
+
+    pong = await feed.send("ping")
+    chat = await feed.send("chat.send", send_data("c-1"))
+
+    assert pong["ok"] is True and pong["data"]["time"].endswith("Z")
+    assert chat["error"]["code"] == protocol.UNKNOWN_COMMAND

@@ -1,0 +1,167 @@
+"""Exact money: parsing user input into minor units, formatting, and conversion."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from meetings import money
+
+
+@pytest.mark.parametrize(
+    ("text", "currency", "minor"),
+    [
+        ("1,234,567", "VND", 1_234_567),
+        ("1234567", "VND", 1_234_567),
+        ("1 234 567", "VND", 1_234_567),
+        ("1\u00a0234\u00a0567", "VND", 1_234_567),
+        ("1234.56", "USD", 123_456),
+        ("1,234.56", "USD", 123_456),
+        ("1234.5", "USD", 123_450),
+        ("1234", "USD", 123_400),
+        ("150000", "JPY", 150_000),
+        ("150,000", "JPY", 150_000),
+        ("12.50", "THB", 1_250),
+        ("0.01", "EUR", 1),
+        ("2,500,000", "KRW", 2_500_000),
+        ("  42 ", "USD", 4_200),
+        ("0", "VND", 0),
+    ],
+)
+def test_parse_amount_exact_in_every_currency(text, currency, minor):
+    assert money.parse_amount(text, currency) == minor
+
+
+@pytest.mark.parametrize(
+    ("text", "currency", "code"),
+    [
+        ("12.5", "JPY", "decimals"),
+        ("1.5", "VND", "decimals"),
+        ("100.1", "KRW", "decimals"),
+        ("1.234", "USD", "decimals"),
+        ("0.001", "EUR", "decimals"),
+        ("-5", "USD", "negative"),
+        ("1.500.000", "VND", "separators"),
+        ("1.500.000,50", "EUR", "separators"),
+        ("1,5", "USD", "invalid"),
+        ("1,50,000", "VND", "invalid"),
+        ("1,500 000", "VND", "invalid"),
+        ("NaN", "USD", "invalid"),
+        ("nan", "USD", "invalid"),
+        ("inf", "USD", "invalid"),
+        ("Infinity", "USD", "invalid"),
+        ("1e6", "USD", "invalid"),
+        ("+5", "USD", "invalid"),
+        ("$5", "USD", "invalid"),
+        ("5 USD", "USD", "invalid"),
+        ("", "USD", "required"),
+        ("1" * 41, "VND", "too_long"),
+        ("1000000000000001", "VND", "too_large"),
+        ("10000000000000.01", "USD", "too_large"),
+        ("١٢٣", "VND", "invalid"),
+    ],
+)
+def test_parse_amount_rejects_with_a_reason(text, currency, code):
+    with pytest.raises(ValidationError) as caught:
+        money.parse_amount(text, currency)
+
+    assert caught.value.code == code
+
+
+def test_parse_amount_message_names_the_currency_without_decimals():
+    with pytest.raises(ValidationError) as caught:
+        money.parse_amount("12.5", "JPY")
+
+    assert "JPY" in caught.value.messages[0]
+
+
+def test_parse_amount_unknown_currency_is_refused():
+    with pytest.raises(ValidationError):
+        money.parse_amount("5", "XAU")
+
+
+def test_max_amount_is_accepted():
+    assert money.parse_amount("1,000,000,000,000,000", "VND") == money.MAX_MINOR
+
+
+@pytest.mark.parametrize(
+    ("minor", "currency", "text"),
+    [
+        (1_234_567, "VND", "1,234,567 VND"),
+        (123_456, "USD", "1,234.56 USD"),
+        (150_000, "JPY", "150,000 JPY"),
+        (1_250, "THB", "12.50 THB"),
+        (5, "EUR", "0.05 EUR"),
+    ],
+)
+def test_format_amount_round_trips(minor, currency, text):
+    assert money.format_amount(minor, currency) == text
+    assert money.parse_amount(text.rsplit(" ", 1)[0], currency) == minor
+
+
+def test_format_rate_never_uses_exponents():
+    assert money.format_rate(Decimal("24350.000000")) == "24,350"
+    assert money.format_rate(Decimal("149.520000")) == "149.52"
+    assert money.format_rate(Decimal("0.900000")) == "0.9"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("24,350", Decimal("24350")), ("149.52", Decimal("149.52"))]
+)
+def test_parse_rate_accepts_quoted_rates(text, value):
+    assert money.parse_rate(text) == value
+
+
+@pytest.mark.parametrize("text", ["0", "-1", "abc", "1.1234567", "1e3", "NaN", "1000000000"])
+def test_parse_rate_rejects_nonsense(text):
+    with pytest.raises(ValidationError):
+        money.parse_rate(text)
+
+
+RATES = {"units_per_usd": Decimal("150"), "vnd_per_usd": Decimal("25000")}
+
+
+def test_convert_jpy_to_usd_and_vnd():
+    converted = money.convert(minor=150_000, currency="JPY", **RATES)
+
+    assert converted == money.Converted(usd_cents=100_000, vnd=25_000_000)
+
+
+def test_convert_usd_ignores_its_rate_and_keeps_cents():
+    converted = money.convert(
+        minor=123_456, currency="USD", units_per_usd=Decimal("7"), vnd_per_usd=Decimal("25000")
+    )
+
+    assert converted == money.Converted(usd_cents=123_456, vnd=30_864_000)
+
+
+def test_convert_vnd_keeps_dong_exactly():
+    converted = money.convert(
+        minor=1_234_567, currency="VND", units_per_usd=Decimal("1"), vnd_per_usd=Decimal("25000")
+    )
+
+    # 1,234,567 / 25,000 = 49.38268 USD → 4938.268 cents → 4938.
+    assert converted == money.Converted(usd_cents=4_938, vnd=1_234_567)
+
+
+def test_convert_rounds_half_to_even():
+    # 1 JPY at 200 JPY/USD = 0.5 cent → 0 (even); 3 JPY = 1.5 cents → 2 (even).
+    rates = {"units_per_usd": Decimal("200"), "vnd_per_usd": Decimal("25000")}
+
+    assert money.convert(minor=1, currency="JPY", **rates).usd_cents == 0
+    assert money.convert(minor=3, currency="JPY", **rates).usd_cents == 2
+    assert money.convert(minor=5, currency="JPY", **rates).usd_cents == 2
+
+
+def test_convert_largest_amount_stays_exact():
+    converted = money.convert(
+        minor=money.MAX_MINOR,
+        currency="EUR",
+        **{"units_per_usd": Decimal("0.9"), "vnd_per_usd": Decimal("25000")},
+    )
+
+    # 10^13 EUR / 0.9 = 11,111,111,111,111.11… USD
+    assert converted.usd_cents == 1_111_111_111_111_111
+    assert converted.vnd == 277_777_777_777_777_778
