@@ -86,7 +86,9 @@ class TimeZoneFields(forms.Form):
     def clean_time_zone_other(self) -> str:
         value = self.cleaned_data["time_zone_other"].strip()
         if value and value not in zoneinfo.available_timezones():
-            raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
+            raise ValidationError(
+                _("“%(value)s” is not a known time zone."), params={"value": value}
+            )
         return value
 
     def resolved_time_zone(self) -> str:
@@ -98,9 +100,7 @@ class SignupProfileForm(TimeZoneFields):
     """Extra sign-up fields (allauth puts e-mail and passwords in front of these)."""
 
     full_name = _plain(_("Full name"), max_length=150)
-    kind = forms.ChoiceField(
-        label=_("I am"), choices=AccountKind.choices, widget=forms.RadioSelect
-    )
+    kind = forms.ChoiceField(label=_("I am"), choices=AccountKind.choices, widget=forms.RadioSelect)
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
 
     field_order = ["email", "password1", "password2", "full_name", "kind", "language"]
@@ -171,7 +171,9 @@ class CompanyForm(forms.ModelForm):
     )
     city = _plain(_("City"), max_length=100, required=False)
     booth = _plain(_("Booth"), max_length=20, required=False)
-    key_product_name = _plain(_("Recognised key industrial product"), max_length=200, required=False)
+    key_product_name = _plain(
+        _("Recognised key industrial product"), max_length=200, required=False
+    )
     key_product_year = forms.IntegerField(
         label=_("Year of key-product recognition"),
         required=False,

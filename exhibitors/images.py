@@ -42,9 +42,7 @@ def logo_to_png(upload) -> ContentFile:
     try:
         with Image.open(io.BytesIO(data)) as probe:
             if probe.format not in ACCEPTED_FORMATS:
-                raise ValidationError(
-                    _("Upload a PNG, JPEG, GIF or WebP image."), code="format"
-                )
+                raise ValidationError(_("Upload a PNG, JPEG, GIF or WebP image."), code="format")
             width, height = probe.size
             if width * height > LOGO_MAX_SOURCE_PIXELS:
                 raise ValidationError(_("The image has too many pixels."), code="pixels")
@@ -57,7 +55,13 @@ def logo_to_png(upload) -> ContentFile:
             image.save(out, format="PNG", optimize=True)
     except ValidationError:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+    except (
+        UnidentifiedImageError,
+        OSError,
+        ValueError,
+        SyntaxError,
+        Image.DecompressionBombError,
+    ) as exc:
         raise ValidationError(
             _("The file is not a valid image. Upload a PNG, JPEG, GIF or WebP image."),
             code="invalid_image",

@@ -162,5 +162,3 @@ def sector_choices() -> QuerySet[Sector]:
 
 def certification_choices() -> QuerySet[Certification]:
     return Certification.objects.order_by("position", "code")
-
-

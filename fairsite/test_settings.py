@@ -26,3 +26,4 @@ if REDIS_URL:  # noqa: F405
     _prefix = f"fairsite-test-{os.getpid()}"
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = _prefix  # noqa: F405
     CACHES["default"]["KEY_PREFIX"] = _prefix  # noqa: F405
+STATIC_ROOT = tempfile.mkdtemp(prefix="fairsite-static-")

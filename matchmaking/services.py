@@ -10,6 +10,7 @@ commit, in each recipient's language.
 from __future__ import annotations
 
 import logging
+from functools import wraps
 from collections.abc import Iterable, Sequence
 from datetime import datetime, time
 from typing import Any
@@ -433,6 +434,18 @@ def meeting_requests_expire(*, fair: Fair, now: datetime | None = None) -> int:
     return stale.update(status=RequestStatus.EXPIRED, updated_at=now)
 
 
+def _expire_first(func: Any) -> Any:
+    """Expire stale requests in their own short transaction before acting, so that an expiry
+    found while acting is stored even though the action itself is refused."""
+
+    @wraps(func)
+    def wrapper(*, request: MeetingRequest, **kwargs: Any) -> Any:
+        meeting_requests_expire(fair=Fair(pk=request.fair_id))
+        return func(request=request, **kwargs)
+
+    return wrapper
+
+
 def _lock(req: MeetingRequest) -> MeetingRequest:
     return (
         MeetingRequest.objects.select_for_update(of=("self",))
@@ -566,6 +579,7 @@ def meeting_request_create(
     return req
 
 
+@_expire_first
 @transaction.atomic
 def meeting_request_accept(*, request: MeetingRequest, user: User, slot_id: int) -> Meeting:
     """Accept one of the proposed times: the meeting is booked and both sides invited.
@@ -610,6 +624,7 @@ def meeting_request_accept(*, request: MeetingRequest, user: User, slot_id: int)
     return meeting
 
 
+@_expire_first
 @transaction.atomic
 def meeting_request_decline(
     *, request: MeetingRequest, user: User, reason: str = ""
@@ -630,6 +645,7 @@ def meeting_request_decline(
     return req
 
 
+@_expire_first
 @transaction.atomic
 def meeting_request_counter(
     *, request: MeetingRequest, user: User, slot_ids: Sequence[str], message: str = ""
@@ -662,6 +678,7 @@ def meeting_request_counter(
     return req
 
 
+@_expire_first
 @transaction.atomic
 def meeting_request_cancel(*, request: MeetingRequest, user: User) -> MeetingRequest:
     """Withdraw a request (either side). An accepted request's meeting is cancelled too.

@@ -20,8 +20,8 @@ Writing a table (``tests/<app>/url_table.py``)::
     ]
 
 Expected codes per role; ``None`` skips that role, a tuple accepts any of its codes. An
-anonymous 302 must point at the sign-in page unless the case says ``login_redirect=False``. The roles,
-all verified users at the current fair (``ctx.fair``):
+anonymous 302 must point at the sign-in page unless the case says ``login_redirect=False``.
+The roles, all verified users at the current fair (``ctx.fair``):
 
 - ``anonymous``: not signed in.
 - ``visitor``: kind visitor, with a badge (``ctx.visitor``).

@@ -158,9 +158,7 @@ def test_member_join_request_wrong_kind_refused(fair):
 
 def test_member_approve_by_admin(fair):
     admin = MemberFactory(company__fair=fair)
-    pending = MemberFactory(
-        company=admin.company, status=MembershipStatus.PENDING, is_admin=False
-    )
+    pending = MemberFactory(company=admin.company, status=MembershipStatus.PENDING, is_admin=False)
 
     services.member_approve(member=pending, actor=admin.user)
 
@@ -171,15 +169,15 @@ def test_member_approve_by_admin(fair):
 @pytest.mark.parametrize("actor_kind", ["plain_member", "other_admin", "pending_admin"])
 def test_member_approve_by_non_admin_denied(fair, actor_kind):
     admin = MemberFactory(company__fair=fair)
-    pending = MemberFactory(
-        company=admin.company, status=MembershipStatus.PENDING, is_admin=False
-    )
+    pending = MemberFactory(company=admin.company, status=MembershipStatus.PENDING, is_admin=False)
     actor = {
         "plain_member": lambda: MemberFactory(company=admin.company, is_admin=False).user,
         "other_admin": lambda: MemberFactory(company__fair=fair).user,
-        "pending_admin": lambda: MemberFactory(
-            company=admin.company, is_admin=True, status=MembershipStatus.PENDING
-        ).user,
+        "pending_admin": lambda: (
+            MemberFactory(
+                company=admin.company, is_admin=True, status=MembershipStatus.PENDING
+            ).user
+        ),
     }[actor_kind]()
 
     with pytest.raises(PermissionDenied):
@@ -190,9 +188,7 @@ def test_member_approve_by_non_admin_denied(fair, actor_kind):
 
 def test_member_approve_twice_is_refused(fair):
     admin = MemberFactory(company__fair=fair)
-    pending = MemberFactory(
-        company=admin.company, status=MembershipStatus.PENDING, is_admin=False
-    )
+    pending = MemberFactory(company=admin.company, status=MembershipStatus.PENDING, is_admin=False)
     services.member_approve(member=pending, actor=admin.user)
     with pytest.raises(ValidationError):
         services.member_reject(member=pending, actor=admin.user)

@@ -116,7 +116,13 @@ def test_signup_with_accept_language_header_is_vietnamese(client, fair):
 def test_signup_time_zone_default_by_kind_or_chosen(
     client, fair, signup, kind, language, chosen, other, expected
 ):
-    signup(email=f"tz-{kind}-{language}-{chosen or other}@example.com".lower(), kind=kind, language=language, time_zone=chosen, other=other)
+    signup(
+        email=f"tz-{kind}-{language}-{chosen or other}@example.com".lower(),
+        kind=kind,
+        language=language,
+        time_zone=chosen,
+        other=other,
+    )
     assert User.objects.get(kind=kind).time_zone == expected
 
 

@@ -92,7 +92,9 @@ def test_buyer_sees_own_company_page(client, fair):
 def test_supplier_profile_public_and_buyer_slug_not_under_suppliers(client, fair):
     exhibitor = CompanyFactory(fair=fair, name_en="Public Supplier")
     buyer = BuyerCompanyFactory(fair=fair)
-    assert client.get(reverse("exhibitors:company_detail", args=[exhibitor.slug])).status_code == 200
+    assert (
+        client.get(reverse("exhibitors:company_detail", args=[exhibitor.slug])).status_code == 200
+    )
     assert client.get(reverse("exhibitors:company_detail", args=[buyer.slug])).status_code == 404
 
 
@@ -101,8 +103,12 @@ def test_account_page_updates_zone_and_language(client, fair):
     client.force_login(user)
     response = client.post(
         reverse("exhibitors:account"),
-        {"full_name": "Tanaka Hiro", "time_zone": "", "time_zone_other": "Asia/Tokyo",
-         "language": "vi"},
+        {
+            "full_name": "Tanaka Hiro",
+            "time_zone": "",
+            "time_zone_other": "Asia/Tokyo",
+            "language": "vi",
+        },
     )
     user.refresh_from_db()
     assert response.status_code == 302

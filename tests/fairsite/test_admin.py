@@ -35,7 +35,9 @@ def test_organiser_opens_every_changelist_with_search_and_filters(client, organi
         url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
         assert client.get(url).status_code == 200, opts.label
         assert client.get(url, {"q": "Nguyễn"}).status_code == 200, opts.label
-        assert client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add")).status_code == 200
+        assert (
+            client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add")).status_code == 200
+        )
 
 
 def test_organiser_opens_a_company_change_page(client, organiser, fair):

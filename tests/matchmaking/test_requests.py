@@ -55,7 +55,7 @@ def capture_user_events(user_id, action):
             received = []
             while True:
                 try:
-                    received.append(await asyncio.wait_for(layer.receive(channel), 1.0))
+                    received.append(await asyncio.wait_for(layer.receive(channel), 0.5))
                 except TimeoutError:
                     return received
         finally:
@@ -245,7 +245,7 @@ def test_a_time_outside_the_offered_slots_is_refused(fair, buyer_member, exhibit
 
 
 def test_request_expires_once_all_its_times_have_started(fair, buyer_member, exhibitor_member):
-    req = send(fair, buyer_member, exhibitor_member)
+    req = send(fair, buyer_member, exhibitor_member, count=1)
     past = timezone.now() - timedelta(hours=1)
     assert services.meeting_requests_expire(fair=fair) == 0
     ProposedSlot.objects.filter(request=req).update(
@@ -262,7 +262,7 @@ def test_request_expires_once_all_its_times_have_started(fair, buyer_member, exh
 
 
 def test_request_expires_at_read_time_in_the_service(fair, buyer_member, exhibitor_member):
-    req = send(fair, buyer_member, exhibitor_member)
+    req = send(fair, buyer_member, exhibitor_member, count=1)
     past = timezone.now() - timedelta(minutes=5)
     ProposedSlot.objects.filter(request=req).update(
         start=past, end=past + timedelta(minutes=30)

@@ -39,9 +39,15 @@ TIMEOUT = 5
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache():
+def fresh_cache(monkeypatch):
     """Rate-limit windows, typing throttles and presence must not leak between tests. On Redis
-    only this run's key prefix is removed (never the whole database)."""
+    only this run's key prefix is removed (never the whole database).
+
+    Services run in a thread pool; with ``CONN_MAX_AGE=0`` each worker closes its database
+    connection after every call, so none is left open when the test database is dropped."""
+    from django.db import connections
+
+    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
     clear_cache()
     yield
     clear_cache()

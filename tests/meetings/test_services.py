@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -171,16 +172,19 @@ def test_refresh_without_evidence_leaves_meeting_scheduled(meeting):
 def test_status_change_is_broadcast_to_the_room_after_commit(
     meeting, exhibitor_member, buyer_member, django_capture_on_commit_callbacks
 ):
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(meeting_group(meeting.pk), channel)
     services.meeting_join_record(meeting=meeting, user=exhibitor_member.user, now=DURING)
-
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.meeting_join_record(meeting=meeting, user=buyer_member.user, now=DURING)
-    assert len(callbacks) == 1  # nothing sent before the commit
-    callbacks[0]()
-    event = async_to_sync(layer.receive)(channel)
+    assert len(callbacks) == 1  # nothing is sent before the commit
+
+    async def listen() -> dict:
+        layer = get_channel_layer()
+        channel = await layer.new_channel()
+        await layer.group_add(meeting_group(meeting.pk), channel)
+        await sync_to_async(callbacks[0])()
+        return await asyncio.wait_for(layer.receive(channel), timeout=5)
+
+    event = async_to_sync(listen)()
 
     assert event["type"] == MEETING_CHANGED
     assert (event["meeting"], event["status"], event["change"]) == (

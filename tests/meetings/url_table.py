@@ -106,9 +106,7 @@ CASES = [
     UrlCase(name="meetings:checkin_qr", kwargs=_table_pk, **ORGANISERS_ONLY),
     UrlCase(name="meetings:meeting_deal", kwargs=_pk, **SIDES_ONLY),
     UrlCase(name="meetings:deals", visitor=404),
-    UrlCase(
-        name="meetings:walk_in", visitor=404, owner=200, other=200, buyer=404, organiser=404
-    ),
+    UrlCase(name="meetings:walk_in", visitor=404, owner=200, other=200, buyer=404, organiser=404),
     UrlCase(name="meetings:deal_export", **ORGANISERS_ONLY),
     UrlCase(
         name="meetings:deal_detail",

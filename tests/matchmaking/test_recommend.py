@@ -1,0 +1,163 @@
+"""Recommendations: the reasons say why, "not interested" removes the pair, the page costs the
+same number of queries whatever the number of rows."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from exhibitors.models import Certification, Sector
+from matchmaking import recommend, selectors, services
+from matchmaking.models import Recommendation
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def tagged(member, sectors=(), certs=(), required=()):
+    company = member.company
+    company.sectors.set(Sector.objects.filter(code__in=sectors))
+    company.certifications.set(Certification.objects.filter(code__in=certs))
+    company.required_certifications.set(Certification.objects.filter(code__in=required))
+    return member
+
+
+@pytest.fixture
+def market(fair):
+    buyer = tagged(
+        factories.BuyerMemberFactory(
+            company__fair=fair,
+            company__sourcing_needs="Aluminium die-cast housings for motorbike engines",
+            company__languages=["ja", "en"],
+        ),
+        sectors=["motorbike"],
+        required=["iatf16949"],
+    )
+    good = tagged(
+        factories.MemberFactory(
+            company__fair=fair,
+            company__name_en="Good Casting JSC",
+            company__capabilities="Die casting ADC12 aluminium housings, CNC machining",
+            company__languages=["vi", "ja"],
+        ),
+        sectors=["motorbike", "metal"],
+        certs=["iatf16949", "iso9001"],
+    )
+    weak = tagged(
+        factories.MemberFactory(
+            company__fair=fair,
+            company__name_en="Weaving Co",
+            company__capabilities="Textile fabric weaving and dyeing",
+            company__languages=["vi"],
+        ),
+        sectors=["textile"],
+    )
+    return buyer, good, weak
+
+
+def test_reasons_explain_the_ranking(fair, market):
+    buyer, good, weak = market
+    services.recommendations_compute(fair=fair)
+    rows = selectors.recommendations_for(fair=fair, company=buyer.company)
+    assert [r["company"] for r in rows] == [good.company, weak.company]
+    assert rows[0]["score"] > rows[1]["score"]
+    texts = [reason["text"] for reason in rows[0]["reasons"]]
+    assert "Motorbike parts" in texts
+    assert "IATF 16949 required ✓" in texts
+    assert "speaks Japanese" in texts
+    text_reason = next(t for t in texts if "matches" in t)
+    assert "housings" in text_reason and "aluminium" in text_reason
+    assert "die cast" in text_reason  # "die-cast" ↔ "die casting", stemmed
+    assert "“Aluminium die-cast housings for motorbike engines”" in text_reason
+    weak_texts = [reason["text"] for reason in rows[1]["reasons"]]
+    assert "IATF 16949 required ✗" in weak_texts
+    assert not any("matches" in t for t in weak_texts)
+    # The exhibitor's side sees the buyer, with the same kind of reasons.
+    back = selectors.recommendations_for(fair=fair, company=good.company)
+    assert [r["company"] for r in back] == [buyer.company]
+
+
+def test_not_interested_removes_the_pair_now_and_after_recompute(fair, market):
+    buyer, good, weak = market
+    services.recommendations_compute(fair=fair)
+    services.interest_set(fair=fair, user=buyer.user, target=good.company, level="no")
+    assert not Recommendation.objects.filter(company=buyer.company, other=good.company).exists()
+    assert not Recommendation.objects.filter(company=good.company, other=buyer.company).exists()
+    services.recommendations_compute(fair=fair)
+    others = [r["company"] for r in selectors.recommendations_for(fair=fair, company=buyer.company)]
+    assert others == [weak.company]
+
+
+def test_must_meet_mark_lifts_a_company_and_says_so(fair, market):
+    buyer, good, weak = market
+    services.recommendations_compute(fair=fair)
+    before = Recommendation.objects.get(company=buyer.company, other=weak.company).score
+    services.interest_set(fair=fair, user=good.user, target=buyer.company, level="must")
+    services.interest_set(fair=fair, user=buyer.user, target=weak.company, level="must")
+    services.recommendations_compute(fair=fair)
+    after = Recommendation.objects.get(company=buyer.company, other=weak.company)
+    assert after.score == pytest.approx(before + recommend.WEIGHTS["must"])
+    rows = selectors.recommendations_for(fair=fair, company=buyer.company)
+    good_row = next(r for r in rows if r["company"] == good.company)
+    assert "They marked you “must meet”" in [x["text"] for x in good_row["reasons"]]
+    weak_row = next(r for r in rows if r["company"] == weak.company)
+    assert weak_row["interest"] == "must"
+
+
+def test_character_ngrams_match_spelling_variants():
+    surface: dict[str, str] = {}
+    docs = [
+        recommend.analyse("die-cast housings", surface).chars,
+        recommend.analyse("diecasting housing", surface).chars,
+        recommend.analyse("textile weaving", surface).chars,
+    ]
+    matrix, _terms = recommend.tfidf(docs)
+    sims = (matrix @ matrix.T).toarray()
+    assert sims[0, 1] > 0.3
+    assert sims[0, 2] < 0.1
+
+
+def test_interest_on_a_company_of_the_same_role_is_refused(fair, market):
+    from django.core.exceptions import ValidationError
+
+    _buyer, good, weak = market
+    with pytest.raises(ValidationError):
+        services.interest_set(fair=fair, user=good.user, target=weak.company, level="must")
+
+
+def page_queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries), response
+
+
+def test_recommendations_page_query_count_is_constant(fair, market, login):
+    buyer, good, weak = market
+    services.recommendations_compute(fair=fair)
+    client = login(buyer.user)
+    url = reverse("matchmaking:recommendations")
+    client.get(url)  # warm caches (sessions, taxonomy) as any page view would
+    few, response = page_queries(client, url)
+    assert len(response.context["rows"]) == 2
+    for i in range(10):
+        tagged(
+            factories.MemberFactory(
+                company__fair=fair, company__capabilities=f"aluminium housings line {i}"
+            ),
+            sectors=["motorbike"],
+        )
+    services.recommendations_compute(fair=fair)
+    services.interest_set(fair=fair, user=buyer.user, target=good.company, level="maybe")
+    many, response = page_queries(client, url)
+    assert len(response.context["rows"]) == 12
+    assert many == few
+    assert "IATF 16949 required ✓" in response.content.decode()
+
+
+def test_organiser_button_computes_recommendations(fair, market, organiser, login, buyer_member):
+    response = login(organiser).post(reverse("matchmaking:recommendations_run"))
+    assert response.status_code == 302
+    assert Recommendation.objects.filter(fair=fair).count() > 0

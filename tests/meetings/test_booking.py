@@ -1,0 +1,377 @@
+"""No double booking, ever: a person and a table are never in two overlapping active meetings,
+online rooms never exceed the fair's capacity — each protection with its negative control."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.db import IntegrityError, connection, transaction
+from django.test import Client
+
+from matchmaking.enums import RequestStatus
+from matchmaking.models import MeetingRequest, ProposedSlot
+from meetings.booking import SlotTaken, meeting_book, meeting_cancel, meeting_reschedule
+from meetings.db import ATTENDEE_NO_OVERLAP, CREATE_SQL, DROP_SQL, TABLE_NO_OVERLAP
+from meetings.enums import MeetingMode, MeetingStatus
+from meetings.models import Meeting, MeetingAttendee
+from tests import factories
+from tests.matchmaking.helpers import future_fair, venue_time
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def fair(db):
+    return future_fair()
+
+
+@pytest.fixture
+def onsite_buyer(fair):
+    return factories.BuyerMemberFactory(company__fair=fair, company__attendance="onsite")
+
+
+def book(fair, exhibitor, buyer, *, hour=10, minute=0, mode=MeetingMode.ONSITE, people=None):
+    start = venue_time(fair, 0, hour, minute)
+    return meeting_book(
+        fair=fair,
+        exhibitor=exhibitor.company,
+        buyer=buyer.company,
+        attendees=people if people is not None else [exhibitor, buyer],
+        start=start,
+        end=start + timedelta(minutes=30),
+        mode=mode,
+        by=exhibitor.user,
+    )
+
+
+def test_book_assigns_the_lowest_free_table_and_mirrors_attendees(
+    fair, exhibitor_member, onsite_buyer
+):
+    other_exhibitor = factories.MemberFactory(company__fair=fair)
+    other_buyer = factories.BuyerMemberFactory(company__fair=fair)
+    first = book(fair, exhibitor_member, onsite_buyer)
+    second = book(fair, other_exhibitor, other_buyer)
+    assert (first.table_number, second.table_number) == (1, 2)
+    assert first.video_url == ""
+    rows = list(first.attendees.values_list("user_id", "company_id", "start", "end", "active"))
+    assert sorted(rows) == sorted(
+        [
+            (exhibitor_member.user_id, exhibitor_member.company_id, first.start, first.end, True),
+            (onsite_buyer.user_id, onsite_buyer.company_id, first.start, first.end, True),
+        ]
+    )
+
+
+def test_online_meeting_gets_a_join_link_and_no_table(fair, exhibitor_member, buyer_member):
+    meeting = book(fair, exhibitor_member, buyer_member, mode=MeetingMode.ONLINE)
+    assert meeting.table_number is None
+    assert meeting.video_url.startswith("https://")
+
+
+def test_overlap_refused_for_a_person(fair, exhibitor_member, onsite_buyer):
+    book(fair, exhibitor_member, onsite_buyer)
+    another_buyer = factories.BuyerMemberFactory(company__fair=fair)
+    with pytest.raises(SlotTaken) as caught:
+        book(fair, exhibitor_member, another_buyer, minute=15, mode=MeetingMode.ONLINE)
+    assert caught.value.code == "person_busy"
+    assert "already has a meeting" in caught.value.message
+    assert Meeting.objects.count() == 1
+    # Back to back is fine: [10:00, 10:30) and [10:30, 11:00) do not overlap.
+    book(fair, exhibitor_member, another_buyer, minute=30, mode=MeetingMode.ONLINE)
+
+
+def test_overlap_refused_for_a_table(fair, exhibitor_member, onsite_buyer):
+    fair.tables = 1
+    fair.save()
+    book(fair, exhibitor_member, onsite_buyer)
+    other_exhibitor = factories.MemberFactory(company__fair=fair)
+    other_buyer = factories.BuyerMemberFactory(company__fair=fair, company__attendance="onsite")
+    with pytest.raises(SlotTaken) as caught:
+        book(fair, other_exhibitor, other_buyer)
+    assert caught.value.code == "tables_full"
+
+
+def test_online_capacity_is_counted_under_the_fair_lock(fair, exhibitor_member, buyer_member):
+    fair.online_capacity = 1
+    fair.save()
+    book(fair, exhibitor_member, buyer_member, mode=MeetingMode.ONLINE)
+    others = factories.MemberFactory(company__fair=fair), factories.BuyerMemberFactory(
+        company__fair=fair
+    )
+    with pytest.raises(SlotTaken) as caught:
+        book(fair, *others, mode=MeetingMode.ONLINE)
+    assert caught.value.code == "online_full"
+
+
+def test_python_guard_is_what_protects_sqlite(fair, exhibitor_member, onsite_buyer, settings):
+    """Negative control on SQLite: with the guard off, the same double booking gets in."""
+    if connection.vendor == "postgresql":
+        pytest.skip("on PostgreSQL the exclusion constraint is the guard (tested below)")
+    settings.BOOKING_GUARD = False
+    book(fair, exhibitor_member, onsite_buyer)
+    another_buyer = factories.BuyerMemberFactory(company__fair=fair)
+    book(fair, exhibitor_member, another_buyer, mode=MeetingMode.ONLINE)
+    assert MeetingAttendee.objects.filter(user=exhibitor_member.user, active=True).count() == 2
+
+
+def test_postgres_constraint_refuses_a_person_overlap_and_its_negative_control(
+    postgres_required, fair, exhibitor_member, onsite_buyer
+):
+    """The booking service has no Python-side check on PostgreSQL: the constraint alone
+    refuses. Dropping it (inside this test's transaction) lets the double booking in."""
+    book(fair, exhibitor_member, onsite_buyer)
+    another_buyer = factories.BuyerMemberFactory(company__fair=fair)
+    with pytest.raises(SlotTaken) as caught:
+        book(fair, exhibitor_member, another_buyer, mode=MeetingMode.ONLINE)
+    assert isinstance(caught.value.__cause__, IntegrityError)
+    assert ATTENDEE_NO_OVERLAP in str(caught.value.__cause__)
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending deferred checks
+        for statement in DROP_SQL:
+            cursor.execute(statement)
+    book(fair, exhibitor_member, another_buyer, mode=MeetingMode.ONLINE)
+    assert MeetingAttendee.objects.filter(user=exhibitor_member.user, active=True).count() == 2
+
+
+def test_postgres_constraint_refuses_a_table_overlap(postgres_required, fair, exhibitor_member):
+    first = factories.MeetingFactory(fair=fair, table_number=4, start=venue_time(fair, 0, 9))
+    with pytest.raises(IntegrityError, match=TABLE_NO_OVERLAP), transaction.atomic():
+        factories.MeetingFactory(fair=fair, table_number=4, start=first.start)
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending deferred checks
+        for statement in DROP_SQL:
+            cursor.execute(statement)
+    factories.MeetingFactory(fair=fair, table_number=4, start=first.start)  # negative control
+
+
+def test_cancel_frees_the_slot_and_sends_a_cancellation(
+    fair, exhibitor_member, onsite_buyer, django_capture_on_commit_callbacks
+):
+    meeting = book(fair, exhibitor_member, onsite_buyer)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        cancelled = meeting_cancel(meeting=meeting, by=onsite_buyer.user)
+    assert cancelled.status == MeetingStatus.CANCELLED
+    assert cancelled.sequence == meeting.sequence + 1
+    assert not cancelled.attendees.filter(active=True).exists()
+    assert len(mail.outbox) == 2
+    ics = mail.outbox[0].attachments[0][1]
+    ics = ics if isinstance(ics, str) else ics.decode()
+    assert "METHOD:CANCEL" in ics
+    book(fair, exhibitor_member, onsite_buyer)  # the same slot is free again
+
+
+def test_cancel_by_an_outsider_is_refused(fair, exhibitor_member, onsite_buyer, other_member):
+    from django.core.exceptions import PermissionDenied
+
+    meeting = book(fair, exhibitor_member, onsite_buyer)
+    with pytest.raises(PermissionDenied):
+        meeting_cancel(meeting=meeting, by=other_member.user)
+
+
+def test_reschedule_keeps_uid_raises_sequence_and_syncs_attendees(
+    fair, exhibitor_member, onsite_buyer
+):
+    meeting = book(fair, exhibitor_member, onsite_buyer)
+    new_start = venue_time(fair, 1, 14)
+    moved = meeting_reschedule(
+        meeting=meeting, start=new_start, end=new_start + timedelta(minutes=30), by=onsite_buyer.user
+    )
+    assert moved.uid == meeting.uid
+    assert moved.sequence == meeting.sequence + 1
+    assert set(moved.attendees.values_list("start", "end")) == {
+        (new_start, new_start + timedelta(minutes=30))
+    }
+    assert moved.table_number == meeting.table_number
+
+
+def test_reschedule_into_a_busy_slot_is_refused_and_changes_nothing(
+    fair, exhibitor_member, onsite_buyer
+):
+    meeting = book(fair, exhibitor_member, onsite_buyer)
+    another_buyer = factories.BuyerMemberFactory(company__fair=fair)
+    busy = book(fair, exhibitor_member, another_buyer, hour=11, mode=MeetingMode.ONLINE)
+    with pytest.raises(SlotTaken):
+        meeting_reschedule(
+            meeting=meeting, start=busy.start, end=busy.end, by=exhibitor_member.user
+        )
+    meeting.refresh_from_db()
+    assert meeting.start == venue_time(fair, 0, 10)
+    assert meeting.sequence == 0
+    assert set(meeting.attendees.values_list("start", flat=True)) == {meeting.start}
+
+
+# --- Twenty people accept the same slot at once, against a running daphne -------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _database_url() -> str:
+    s = connection.settings_dict
+    password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
+    return f"postgres://{s['USER']}{password}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+def _start_daphne(port: int, *, guard: bool) -> tuple[subprocess.Popen, Path]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "fairsite.settings",
+            "FAIRSITE_DATABASE_URL": _database_url(),
+            "FAIRSITE_DEBUG": "1",
+            "FAIRSITE_BOOKING_GUARD": "1" if guard else "0",
+        }
+    )
+    env.pop("FAIRSITE_REDIS_URL", None)  # one process: the in-memory layer is enough here
+    log = Path(tempfile.mkstemp(prefix="daphne-", suffix=".log")[1])
+    process = subprocess.Popen(  # noqa: S603 - a fixed command line
+        [str(BASE_DIR / ".venv/bin/daphne"), "-b", "127.0.0.1", "-p", str(port)]
+        + ["fairsite.asgi:application"],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"daphne exited: {log.read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:  # noqa: S310
+                if r.status == 200:
+                    return process, log
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.2)
+    process.kill()
+    raise AssertionError("daphne did not start")
+
+
+def _contended_requests(fair, count: int = 20):
+    """One exhibitor asked for ``count`` meetings, all at the same time, each by a different
+    remote buyer; every buyer's person may accept theirs."""
+    exhibitor = factories.MemberFactory(company__fair=fair)
+    start = venue_time(fair, 0, 10)
+    people = []
+    for _ in range(count):
+        buyer = factories.BuyerMemberFactory(company__fair=fair, user__language="en")
+        req = MeetingRequest.objects.create(
+            fair=fair,
+            requester=exhibitor.company,
+            recipient=buyer.company,
+            exhibitor=exhibitor.company,
+            buyer=buyer.company,
+            awaiting=buyer.company,
+            requested_by=exhibitor.user,
+        )
+        slot = ProposedSlot.objects.create(
+            request=req, round=1, start=start, end=start + timedelta(minutes=30), mode="online"
+        )
+        client = Client()
+        client.force_login(buyer.user)
+        people.append((req.pk, slot.pk, client.cookies["sessionid"].value))
+    return exhibitor, people
+
+
+def _fire(port: int, people) -> list[tuple[int, str]]:
+    barrier = threading.Barrier(len(people))
+    results: list[tuple[int, str]] = [(0, "")] * len(people)
+
+    def post(index: int, request_id: int, slot_id: int, session: str) -> None:
+        token = secrets.token_hex(16)  # 32 characters: a valid unmasked CSRF secret
+        data = f"csrfmiddlewaretoken={token}&slot={slot_id}".encode()
+        request = urllib.request.Request(  # noqa: S310
+            f"http://127.0.0.1:{port}/requests/{request_id}/accept/",
+            data=data,
+            method="POST",
+            headers={
+                "Cookie": f"sessionid={session}; csrftoken={token}",
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+        )
+        opener = urllib.request.build_opener(_NoRedirect)
+        barrier.wait()
+        try:
+            with opener.open(request, timeout=60) as response:
+                results[index] = (response.status, response.read().decode())
+        except urllib.error.HTTPError as error:
+            results[index] = (error.code, error.read().decode())
+
+    threads = [
+        threading.Thread(target=post, args=(i, *person)) for i, person in enumerate(people)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(90)
+    return results
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def _run_contention(fair, *, guard: bool):
+    exhibitor, people = _contended_requests(fair)
+    port = _free_port()
+    process, log = _start_daphne(port, guard=guard)
+    try:
+        results = _fire(port, people)
+    finally:
+        process.kill()
+        process.wait(10)
+    return exhibitor, results, log
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_twenty_concurrent_accepts_of_one_slot_book_exactly_one(postgres_required):
+    fair = future_fair()
+    exhibitor, results, log = _run_contention(fair, guard=True)
+    statuses = [status for status, _body in results]
+    assert 500 not in statuses, log.read_text()[-3000:]
+    assert sum(1 for s in statuses if 200 <= s < 400) == 1, statuses
+    refused = [body for status, body in results if status == 409]
+    assert len(refused) == 19, statuses
+    assert all("This slot has just been taken" in body for body in refused), refused[0][-3000:]
+    active = Meeting.objects.filter(fair=fair, status=MeetingStatus.SCHEDULED)
+    assert active.count() == 1
+    assert MeetingRequest.objects.filter(status=RequestStatus.ACCEPTED).count() == 1
+    assert MeetingAttendee.objects.filter(user=exhibitor.user, active=True).count() == 1
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_twenty_concurrent_accepts_without_protection_double_book(postgres_required):
+    """Negative control: without the exclusion constraints and the Python guard, the same
+    run books the exhibitor into several meetings at once — so the test above can fail."""
+    fair = future_fair()
+    with connection.cursor() as cursor:
+        for statement in DROP_SQL:
+            cursor.execute(statement)
+    try:
+        exhibitor, results, _log = _run_contention(fair, guard=False)
+        successes = sum(1 for status, _body in results if 200 <= status < 400)
+        assert successes >= 2
+        assert MeetingAttendee.objects.filter(user=exhibitor.user, active=True).count() >= 2
+    finally:
+        Meeting.objects.all().delete()
+        with connection.cursor() as cursor:
+            for statement in CREATE_SQL:
+                cursor.execute(statement)

@@ -1,0 +1,95 @@
+"""Two people chat in their meeting room in a real headless Chromium, over a real daphne."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from meetings.models import ChatMessage
+from tests.meetings.sockets import *  # noqa: F403 - people fixtures, fresh cache
+from tests.meetings.sockets import session_key_for
+from tests.meetings.test_multiprocess import daphne_env, free_port, start_daphne, stop
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def chromium() -> str:
+    path = CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
+    if not path:
+        if os.environ.get("FAIRSITE_REQUIRE_BROWSER") == "1":
+            pytest.fail("Chromium is required (FAIRSITE_REQUIRE_BROWSER=1) but not installed")
+        pytest.skip("Chromium is not installed")
+    return path
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    path = Path(os.environ.get("FAIRSITE_ARTIFACTS", "test-artifacts"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def test_two_people_chat_in_the_room_page(
+    chromium, artifacts, postgres_required, redis_url, meeting, exhibitor, buyer
+):
+    from playwright.sync_api import expect, sync_playwright
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    keys = {"seller": session_key_for(exhibitor), "guest": session_key_for(buyer)}
+    html = "<b>not bold</b> & <script>alert(1)</script>"
+    process = None
+    try:
+        process = start_daphne(port, daphne_env(redis_url))
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium, args=ARGS)
+            pages = {}
+            for who, key in keys.items():
+                context = browser.new_context(locale="en-US")
+                context.add_cookies(
+                    [{"name": "sessionid", "value": key, "url": base, "httpOnly": True}]
+                )
+                page = context.new_page()
+                page.goto(f"{base}/meetings/{meeting.pk}/")
+                expect(page.locator("section.chat.online")).to_be_visible(timeout=10_000)
+                pages[who] = page
+
+            seller, guest = pages["seller"], pages["guest"]
+            expect(seller.locator(".chat-presence-list .person")).to_have_count(2, timeout=5000)
+            seller.fill(".chat-form textarea", "Xin chào! Can you quote 10,000 housings?")
+            seller.press(".chat-form textarea", "Enter")
+            expect(guest.locator(".chat-log .chat-text").last).to_have_text(
+                "Xin chào! Can you quote 10,000 housings?", timeout=5000
+            )
+            expect(seller.locator(".chat-log .chat-message.mine .chat-state").last).to_have_text(
+                "sent", timeout=5000
+            )
+
+            guest.fill(".chat-form textarea", html)
+            guest.click(".chat-form button[type=submit]")
+            expect(seller.locator(".chat-log .chat-text").last).to_have_text(html, timeout=5000)
+            assert seller.locator(".chat-log b, .chat-log script").count() == 0
+
+            seller.screenshot(path=str(artifacts / "chat-exhibitor.png"), full_page=True)
+            guest.screenshot(path=str(artifacts / "chat-buyer.png"), full_page=True)
+            browser.close()
+    finally:
+        stop(process)
+
+    texts = list(ChatMessage.objects.filter(meeting=meeting).values_list("text", flat=True))
+    assert texts == ["Xin chào! Can you quote 10,000 housings?", html]

@@ -1,0 +1,266 @@
+"""Chat services and selectors: idempotent sends, paging, limits, presence, access."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection, transaction
+
+from meetings import chat, protocol
+from meetings.models import ChatMessage
+from meetings.protocol import ProtocolError
+from tests import factories
+from tests.meetings.sockets import *  # noqa: F403 - people fixtures, fresh cache
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seller_room(meeting, exhibitor):
+    return chat.room_open(user=exhibitor, meeting_id=meeting.pk)
+
+
+@pytest.fixture
+def guest_room(meeting, buyer):
+    return chat.room_open(user=buyer, meeting_id=meeting.pk)
+
+
+def send(room, user, client_id: str, text: str = "hello"):
+    return chat.chat_message_create(room=room, sender=user, client_id=client_id, text=text)
+
+
+def seed(meeting, sender, count: int) -> list[int]:
+    return [
+        ChatMessage.objects.create(
+            meeting=meeting, sender=sender, client_id=f"s{n}", text=f"m{n}"
+        ).pk
+        for n in range(count)
+    ]
+
+
+def test_room_open_decides_role_and_write_right(meeting, exhibitor, buyer, organiser, outsider):
+    seller = chat.room_open(user=exhibitor, meeting_id=meeting.pk)
+    guest = chat.room_open(user=buyer, meeting_id=meeting.pk)
+    watcher = chat.room_open(user=organiser, meeting_id=meeting.pk)
+
+    assert (seller.person["role"], seller.can_write) == ("exhibitor", True)
+    assert (guest.person["role"], guest.can_write) == ("buyer", True)
+    assert (watcher.person["role"], watcher.can_write) == ("organiser", False)
+    assert chat.room_open(user=outsider, meeting_id=meeting.pk) is None
+    assert chat.room_open(user=exhibitor, meeting_id=meeting.pk + 999) is None
+    assert chat.room_open(user=exhibitor, meeting_id="1; drop") is None
+
+
+def test_room_of_another_fair_is_closed(exhibitor, buyer_member, exhibitor_member):
+    old_fair = factories.FairFactory(is_current=False)
+    elsewhere = factories.MeetingFactory(
+        fair=old_fair, exhibitor=exhibitor_member.company, buyer=buyer_member.company
+    )
+
+    assert chat.room_open(user=exhibitor, meeting_id=elsewhere.pk) is None
+
+
+def test_send_stores_once_per_client_id_and_announces_once(
+    seller_room, exhibitor, meeting, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        first, created = send(seller_room, exhibitor, "c-1", "Xin chào")
+        again, created_again = send(seller_room, exhibitor, "c-1", "Xin chào")
+
+    assert (created, created_again) == (True, False)
+    assert first.pk == again.pk
+    assert ChatMessage.objects.filter(meeting=meeting).count() == 1
+    assert len(callbacks) == 1
+
+
+def test_same_client_id_of_two_people_is_two_messages(seller_room, guest_room, exhibitor, buyer):
+    mine, _ = send(seller_room, exhibitor, "c-1")
+    theirs, _ = send(guest_room, buyer, "c-1")
+
+    assert mine.pk != theirs.pk
+
+
+def test_rollback_announces_nothing(seller_room, exhibitor, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            send(seller_room, exhibitor, "c-1")
+            raise RuntimeError
+
+    assert callbacks == []
+    assert ChatMessage.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [(" \n\t ", protocol.CHAT_EMPTY), ("x" * 2001, protocol.CHAT_TOO_LONG)],
+)
+def test_bad_text_is_refused_and_stores_nothing(seller_room, exhibitor, text, code):
+    with pytest.raises(ProtocolError) as caught:
+        send(seller_room, exhibitor, "c-1", text)
+
+    assert caught.value.code == code
+    assert ChatMessage.objects.count() == 0
+
+
+def test_exactly_the_limit_is_allowed(seller_room, exhibitor):
+    message, _ = send(seller_room, exhibitor, "c-1", "ư" * 2000)
+
+    assert len(message.text) == 2000
+
+
+def test_organiser_cannot_write(meeting, organiser, exhibitor):
+    watcher = chat.room_open(user=organiser, meeting_id=meeting.pk)
+
+    with pytest.raises(ProtocolError) as caught:
+        send(watcher, organiser, "o-1")
+    with pytest.raises(ProtocolError):
+        chat.typing_notify(room=watcher)
+
+    assert caught.value.code == protocol.CHAT_FORBIDDEN
+    assert ChatMessage.objects.count() == 0
+
+
+def test_rate_limit_counts_per_person(seller_room, guest_room, exhibitor, buyer, settings):
+    settings.CHAT_RATE_LIMIT = "2/60s"
+    send(seller_room, exhibitor, "c-1")
+    send(seller_room, exhibitor, "c-2")
+
+    with pytest.raises(ProtocolError) as caught:
+        send(seller_room, exhibitor, "c-3")
+    send(guest_room, buyer, "g-1")  # another person has their own allowance
+
+    assert caught.value.code == protocol.CHAT_RATE_LIMITED
+    assert 1 <= caught.value.details["retry_after"] <= 60
+    assert ChatMessage.objects.count() == 3
+
+
+def test_rate_limit_off_lets_the_flood_through(seller_room, exhibitor, settings):
+    # Negative control: the same flood passes when the limit is high.
+    settings.CHAT_RATE_LIMIT = "1000/60s"
+    for n in range(5):
+        send(seller_room, exhibitor, f"c-{n}")
+
+    assert ChatMessage.objects.count() == 5
+
+
+@pytest.mark.parametrize(
+    ("rate", "parsed"),
+    [("20/10s", (20, 10)), ("5/s", (5, 1)), ("100/m", (100, 60)), ("7/2h", (7, 7200))],
+)
+def test_parse_rate(rate, parsed):
+    assert chat.parse_rate(rate) == parsed
+
+
+def test_parse_rate_refuses_nonsense():
+    with pytest.raises(ValueError):
+        chat.parse_rate("often")
+
+
+def test_history_pages_backwards(seller_room, meeting, exhibitor):
+    seed(meeting, exhibitor, 5)
+
+    newest = chat.chat_history(room=seller_room, limit=2)
+    older = chat.chat_history(room=seller_room, before=newest["messages"][0]["id"], limit=10)
+
+    assert [m["text"] for m in newest["messages"]] == ["m3", "m4"]
+    assert newest["more"] is True
+    assert [m["text"] for m in older["messages"]] == ["m0", "m1", "m2"]
+    assert older["more"] is False
+
+
+def test_since_pages_forwards(seller_room, meeting, exhibitor):
+    ids = seed(meeting, exhibitor, 5)
+
+    page = chat.chat_messages_after(room=seller_room, after=0, limit=3)
+    rest = chat.chat_messages_after(room=seller_room, after=page["messages"][-1]["id"])
+    none = chat.chat_messages_after(room=seller_room, after=ids[-1])
+
+    assert [m["id"] for m in page["messages"]] == ids[:3] and page["more"] is True
+    assert [m["id"] for m in rest["messages"]] == ids[3:] and rest["more"] is False
+    assert none == {"messages": [], "more": False}
+
+
+def test_cursors_of_other_meetings_are_not_found(seller_room, fair, buyer):
+    elsewhere = factories.MeetingFactory(fair=fair)
+    foreign = seed(elsewhere, buyer, 1)[0]
+
+    for call in (
+        lambda: chat.chat_messages_after(room=seller_room, after=foreign),
+        lambda: chat.chat_history(room=seller_room, before=foreign),
+    ):
+        with pytest.raises(ProtocolError) as caught:
+            call()
+        assert caught.value.code == protocol.CHAT_NOT_FOUND
+
+
+@pytest.mark.parametrize("count", [2, 30])
+def test_history_and_since_queries_do_not_grow_with_rows(
+    seller_room, meeting, exhibitor, buyer, count, django_assert_num_queries
+):
+    ids = seed(meeting, exhibitor, count // 2) + seed(meeting, buyer, count - count // 2)
+
+    with django_assert_num_queries(1):
+        chat.chat_history(room=seller_room)
+    with django_assert_num_queries(2):
+        chat.chat_messages_after(room=seller_room, after=ids[0])
+
+
+def test_typing_is_throttled_per_person(seller_room, guest_room):
+    assert chat.typing_notify(room=seller_room) is True
+    assert chat.typing_notify(room=seller_room) is False
+    assert chat.typing_notify(room=guest_room) is True
+
+
+def test_presence_counts_a_person_once_and_versions_grow(seller_room, guest_room):
+    one = chat.room_enter(room=seller_room, channel_name="a")["presence"]
+    two = chat.room_enter(room=guest_room, channel_name="b")["presence"]
+    three = chat.room_enter(room=guest_room, channel_name="c")["presence"]  # second tab
+    chat.room_leave(room=guest_room, channel_name="b")
+    four = chat.room_enter(room=seller_room, channel_name="d")["presence"]
+
+    assert [p["id"] for p in one["users"]] == [seller_room.user_id]
+    assert {p["id"] for p in two["users"]} == {seller_room.user_id, guest_room.user_id}
+    assert three["users"] == two["users"]
+    assert {p["id"] for p in four["users"]} == {seller_room.user_id, guest_room.user_id}
+    assert one["version"] < two["version"] < three["version"] < four["version"]
+
+
+def test_presence_forgets_sockets_that_stop_pinging(seller_room, guest_room, monkeypatch):
+    chat.room_enter(room=guest_room, channel_name="b")
+    now = chat.time.time()
+    monkeypatch.setattr(chat.time, "time", lambda: now + chat.PRESENCE_TTL + 1)
+
+    presence = chat.room_enter(room=seller_room, channel_name="a")["presence"]
+
+    assert [p["id"] for p in presence["users"]] == [seller_room.user_id]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_resends_store_one_message(postgres_required, meeting, exhibitor):
+    """Eight threads send the same client_id at once: one row, one id for all of them."""
+    room = chat.room_open(user=exhibitor, meeting_id=meeting.pk)
+    barrier = threading.Barrier(8)
+    results: list[tuple[int, bool]] = []
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            barrier.wait(timeout=10)
+            message, created = send(room, exhibitor, "same", "once")
+            results.append((message.pk, created))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    assert len({pk for pk, _ in results}) == 1
+    assert sorted(created for _, created in results) == [False] * 7 + [True]
+    assert ChatMessage.objects.filter(meeting=meeting).count() == 1

@@ -1,0 +1,305 @@
+"""Two real daphne processes sharing PostgreSQL and Redis: a message sent through one reaches a
+participant on the other, and killing one mid-conversation loses and duplicates nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from meetings.models import ChatMessage
+from tests.meetings.sockets import *  # noqa: F403 - people fixtures, fresh cache
+from tests.meetings.sockets import session_key_for
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+ROOT = Path(__file__).resolve().parents[2]
+DAPHNE = str(Path(sys.executable).with_name("daphne"))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def database_url() -> str:
+    s = connection.settings_dict
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+def daphne_env(redis_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FAIRSITE_")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="fairsite.settings",
+        FAIRSITE_DEBUG="1",
+        FAIRSITE_DATABASE_URL=database_url(),
+        FAIRSITE_REDIS_URL=redis_url,
+        FAIRSITE_REDIS_PREFIX=f"fairsite-mp-{uuid.uuid4().hex[:12]}",
+        FAIRSITE_CHAT_RATE_LIMIT="1000/10s",
+        FAIRSITE_LOG_LEVEL="WARNING",
+    )
+    if os.environ.get("FAIRSITE_SECRET_KEY"):
+        env["FAIRSITE_SECRET_KEY"] = os.environ["FAIRSITE_SECRET_KEY"]
+    return env
+
+
+def start_daphne(port: int, env: dict[str, str]) -> subprocess.Popen:
+    process = subprocess.Popen(  # noqa: S603 - our own server on 127.0.0.1
+        [DAPHNE, "-b", "127.0.0.1", "-p", str(port), "fairsite.asgi:application"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"daphne on {port} exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):  # noqa: S310
+                return process
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"daphne on {port} did not start")
+
+
+def stop(process: subprocess.Popen | None) -> None:
+    if process is not None and process.poll() is None:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+class Client:
+    """A client following docs/websocket-protocol.md section 7: de-duplicates by id, resumes
+    with ``chat.since`` after reconnecting, resends unacknowledged messages by ``client_id``."""
+
+    def __init__(self, name: str, url: str, session_key: str, port: int) -> None:
+        self.name = name
+        self.url = url
+        self.headers = {"Cookie": f"sessionid={session_key}"}
+        self.origin = f"http://127.0.0.1:{port}"
+        self.transcript: dict[int, dict[str, Any]] = {}
+        self.pending: dict[str, str] = {}  # client_id -> text
+        self.sent: list[str] = []
+        self.acked: dict[str, int] = {}
+        self.reconnects = 0
+        self.resends = 0
+        self.ws: Any = None
+        self.ready = asyncio.Event()
+        self.waiting: dict[str, asyncio.Future] = {}
+        self.ids = itertools.count(1)
+        self.task: asyncio.Task | None = None
+        self.stopping = False
+
+    @property
+    def last_id(self) -> int:
+        return max(self.transcript, default=0)
+
+    def start(self) -> None:
+        self.task = asyncio.create_task(self.run())
+
+    async def run(self) -> None:
+        from websockets.asyncio.client import connect
+
+        attempt = 0
+        while not self.stopping and attempt < 40:
+            try:
+                async with connect(
+                    self.url, origin=self.origin, additional_headers=self.headers, open_timeout=3
+                ) as ws:
+                    self.ws = ws
+                    attempt = 0
+                    await self.serve(ws)
+            except Exception as exc:
+                if self.stopping:
+                    return
+                if getattr(exc, "rcvd", None) and exc.rcvd.code in (4401, 4403):
+                    raise
+            self.ready.clear()
+            self.ws = None
+            for future in self.waiting.values():
+                future.cancel()
+            self.waiting.clear()
+            if self.stopping:
+                return
+            self.reconnects += 1
+            attempt += 1
+            await asyncio.sleep(min(2.0, 0.05 * 2**attempt) * (0.5 + 0.5 * os.urandom(1)[0] / 255))
+
+    async def serve(self, ws: Any) -> None:
+        hello = json.loads(await ws.recv())
+        assert hello["event"] == "hello"
+        had = self.last_id
+        for message in hello["data"]["messages"]:
+            self.keep(message)
+        reader = asyncio.create_task(self.read(ws))
+        try:
+            if had:
+                after = had
+                for _ in range(100):
+                    reply = await self.request("chat.since", {"after": after})
+                    for message in reply["data"]["messages"]:
+                        self.keep(message)
+                    if not reply["data"]["more"]:
+                        break
+                    after = reply["data"]["messages"][-1]["id"]
+            for client_id, text in list(self.pending.items()):
+                self.resends += 1
+                await self.push(client_id, text)
+            self.ready.set()
+            await reader
+        finally:
+            reader.cancel()
+
+    async def read(self, ws: Any) -> None:
+        async for raw in ws:
+            frame = json.loads(raw)
+            if frame["type"] == "event":
+                if frame["event"] == "chat.message":
+                    self.keep(frame["data"])
+            elif frame["type"] == "reply" and "message" in (frame.get("data") or {}):
+                message = frame["data"]["message"]
+                self.acked[message["client_id"]] = message["id"]
+                self.pending.pop(message["client_id"], None)
+                self.keep(message)
+                future = self.waiting.pop(frame["id"], None)
+                if future and not future.done():
+                    future.set_result(frame)
+            else:
+                future = self.waiting.pop(frame["id"], None)
+                if future and not future.done():
+                    future.set_result(frame)
+
+    def keep(self, message: dict[str, Any]) -> None:
+        self.transcript.setdefault(message["id"], message)
+
+    async def request(self, kind: str, data: dict[str, Any]) -> dict[str, Any]:
+        request_id = f"{self.name}-{next(self.ids)}"
+        future: asyncio.Future = asyncio.get_running_loop().create_future()
+        self.waiting[request_id] = future
+        await self.ws.send(json.dumps({"id": request_id, "type": kind, "data": data}))
+        return await asyncio.wait_for(future, 10)
+
+    async def push(self, client_id: str, text: str) -> None:
+        request_id = f"{self.name}-{next(self.ids)}"
+        try:
+            await self.ws.send(
+                json.dumps(
+                    {
+                        "id": request_id,
+                        "type": "chat.send",
+                        "data": {"client_id": client_id, "text": text},
+                    }
+                )
+            )
+        except Exception:  # noqa: S110 - offline: stays pending, resent after reconnecting
+            pass
+
+    async def say(self, text: str) -> None:
+        client_id = f"{self.name}-{uuid.uuid4().hex}"
+        self.sent.append(client_id)
+        self.pending[client_id] = text
+        if self.ws is not None and self.ready.is_set():
+            await self.push(client_id, text)
+
+    async def stop(self) -> None:
+        self.stopping = True
+        if self.ws is not None:
+            await self.ws.close()
+        if self.task is not None:
+            self.task.cancel()
+
+
+async def wait_until(condition, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        await asyncio.sleep(0.05)
+    return condition()
+
+
+def test_chat_across_processes_survives_a_killed_daphne(
+    postgres_required, redis_url, meeting, exhibitor, buyer
+):
+    env = daphne_env(redis_url)
+    port_a, port_b = free_port(), free_port()
+    seller_key, guest_key = session_key_for(exhibitor), session_key_for(buyer)
+    processes: dict[str, subprocess.Popen | None] = {"a": None, "b": None}
+    path = f"/ws/meetings/{meeting.pk}/"
+
+    async def scenario() -> tuple[Client, Client]:
+        seller = Client("seller", f"ws://127.0.0.1:{port_a}{path}", seller_key, port_a)
+        guest = Client("guest", f"ws://127.0.0.1:{port_b}{path}", guest_key, port_b)
+        seller.start()
+        guest.start()
+        await asyncio.wait_for(seller.ready.wait(), 10)
+        await asyncio.wait_for(guest.ready.wait(), 10)
+
+        await seller.say("hello from process A")
+        assert await wait_until(lambda: len(guest.transcript) == 1, 5), "not across processes"
+        first = next(iter(guest.transcript.values()))
+        assert first["text"] == "hello from process A"
+
+        loop = asyncio.get_running_loop()
+        restarted = None
+        for n in range(60):
+            await (seller if n % 2 else guest).say(f"message {n}")
+            if n == 20:
+                stop(processes["a"])  # SIGKILL mid-conversation
+                restarted = loop.run_in_executor(None, start_daphne, port_a, env)
+            await asyncio.sleep(0.03)
+        processes["a"] = await restarted
+
+        settled = await wait_until(
+            lambda: (
+                not seller.pending
+                and not guest.pending
+                and seller.ready.is_set()
+                and len(seller.transcript) == len(guest.transcript) == 61
+            ),
+            30,
+        )
+        await seller.stop()
+        await guest.stop()
+        assert settled, (len(seller.pending), len(guest.pending), len(seller.transcript))
+        return seller, guest
+
+    try:
+        processes["a"] = start_daphne(port_a, env)
+        processes["b"] = start_daphne(port_b, env)
+        seller, guest = asyncio.run(asyncio.wait_for(scenario(), 90))
+    finally:
+        for process in processes.values():
+            stop(process)
+
+    rows = list(
+        ChatMessage.objects.filter(meeting=meeting)
+        .order_by("id")
+        .values_list("id", "sender_id", "client_id", "text")
+    )
+    stored_ids = [row[0] for row in rows]
+    assert seller.reconnects >= 1 and seller.resends >= 1
+    assert len(rows) == 61
+    assert sorted(row[2] for row in rows) == sorted(seller.sent + guest.sent)
+    for client in (seller, guest):
+        assert sorted(client.transcript) == stored_ids
+        assert [client.transcript[i]["text"] for i in stored_ids] == [row[3] for row in rows]
+        assert all(client.acked[cid] in client.transcript for cid in client.sent)
