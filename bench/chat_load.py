@@ -227,7 +227,7 @@ class Phase:
         )
 
 
-async def open_sockets(urls: list[tuple[str, dict[str, str]]], concurrency: int = 64) -> list:
+async def open_sockets(urls: list[tuple[str, dict[str, str]]], concurrency: int = 16) -> list:
     from websockets.asyncio.client import connect
 
     gate = asyncio.Semaphore(concurrency)
@@ -244,8 +244,8 @@ async def open_sockets(urls: list[tuple[str, dict[str, str]]], concurrency: int 
                         ping_interval=None,
                         max_queue=None,
                     )
-                except OSError:
-                    await asyncio.sleep(0.2 * (attempt + 1))
+                except Exception:  # refused or timed out handshake under load: retry
+                    await asyncio.sleep(0.5 * (attempt + 1))
             raise RuntimeError(f"cannot connect {url}")
 
     return await asyncio.gather(*(one(url, headers) for url, headers in urls))
@@ -380,6 +380,8 @@ def main() -> None:
         print(f"populated {rooms} rooms in {time.perf_counter() - t0:.1f} s", flush=True)
         process = start_daphne(args.port, env)
         echo = None if args.skip_echo else asyncio.run(run_echo(args, rooms))
+        if echo is not None:
+            print(f"echo done: {echo.delivered}/{echo.sent}", flush=True)
         chat = asyncio.run(run_chat(args, room_list))
         stored = stored_messages()
     finally:

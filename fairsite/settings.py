@@ -238,6 +238,10 @@ LOGO_MAX_BYTES = 2 * 1024 * 1024
 
 # --- Fair platform -----------------------------------------------------------------------------
 FAIR_SLUG = env("FAIR_SLUG")
+# The public address, for links in e-mails and calendar files.
+SITE_URL = (env("SITE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
+CALENDAR_DOMAIN = env("CALENDAR_DOMAIN")
+MEETING_JOIN_EARLY_MINUTES = int(env("MEETING_JOIN_EARLY_MINUTES", "10") or 10)
 VIDEO_BASE_URL = env("VIDEO_BASE_URL", "https://meet.jit.si")
 CHAT_RATE_LIMIT = env("CHAT_RATE_LIMIT", "20/10s")
 CHAT_MAX_MESSAGE_CHARS = 2000

@@ -288,15 +288,23 @@ class _Context:
     common: np.ndarray
     interests: dict[tuple[int, int], str]
     slot_hours: float
+    memo: dict[tuple[int, int], list[str]] = field(default_factory=dict)
 
-    def terms(self, i: int, j: int, limit: int = 3) -> list[str]:
+    def terms(self, i: int, j: int, limit: int = 4) -> list[str]:
+        """The shared terms that weigh most, phrases (bigrams) before single words."""
+        key = (i, j)
+        if key not in self.memo:
+            self.memo[key] = self._terms(i, j, limit)
+        return self.memo[key]
+
+    def _terms(self, i: int, j: int, limit: int) -> list[str]:
         a, b = self.word_rows[i], self.word_rows[len(self.buyers) + j]
         if len(b) < len(a):
             a, b = b, a
-        shared = [(w * b[c], c) for c, w in a.items() if c in b]
+        shared = [(" " in self.word_terms[c], w * b[c], c) for c, w in a.items() if c in b]
         shared.sort(reverse=True)
         out: list[str] = []
-        for _w, c in shared:
+        for _phrase, _w, c in shared:
             term = self.word_terms[c]
             words = [self.surface.get(part, part) for part in term.split(" ")]
             text = " ".join(words)

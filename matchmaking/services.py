@@ -10,9 +10,9 @@ commit, in each recipient's language.
 from __future__ import annotations
 
 import logging
-from functools import wraps
 from collections.abc import Iterable, Sequence
 from datetime import datetime, time
+from functools import wraps
 from typing import Any
 
 from django.conf import settings

@@ -17,6 +17,12 @@ relaxation and vice versa, so this is exactly the LP relaxation of the schedulin
 only smaller. Rows that cannot bind (fewer candidate requests than the right-hand side) are
 left out.
 
+The LP is solved in two steps. Without the capacity rows it is quick; if that solution
+happens to respect every table and room limit it is optimal for the full LP too (kind
+``"lp"``). Otherwise the full LP is solved within a time limit; when capacities bind hard it
+can be slow, and if it runs out of time the capacity-free value is kept (kind
+``"lp_without_capacity"``, still a valid but looser bound).
+
 The value is certified rather than trusted: for any dual vector ``u >= 0``,
 ``b.u + sum_j max(0, c_j - (A^T u)_j)`` bounds the LP (and hence the optimum) from above
 because every variable lies in [0, 1]. We evaluate that expression with HiGHS's duals, so
@@ -28,6 +34,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,15 +43,31 @@ from scipy.sparse import csr_matrix
 
 from .model import UNLIMITED, Problem
 
+BOUND_TIME_LIMIT = 20.0
+
 
 @dataclass(frozen=True)
 class BoundResult:
     value: float
+    kind: str  # "lp", "lp_without_capacity" or "count"
     lp_value: float
     seconds: float
     variables: int
     rows: int
     classes: int
+
+
+@dataclass
+class LPModel:
+    """The reduced LP: ``max weights.y  s.t.  matrix y <= rhs, 0 <= y <= 1`` plus a constant."""
+
+    matrix: csr_matrix
+    rhs: np.ndarray
+    weights: np.ndarray
+    capacity_rows: np.ndarray  # boolean mask of the capacity rows
+    constant: float  # fixed meetings plus requests the LP serves in full anyway
+    classes: int
+    candidate_weight: float  # constant plus every remaining request in full
 
 
 def slot_classes(prob: Problem, free: list[int], cap: list[list[int]], people: set[int]) -> list:
@@ -72,10 +95,8 @@ def _residual(prob: Problem) -> tuple[list[int], list[list[int]], float]:
     return free, cap, fixed_weight
 
 
-def upper_bound(prob: Problem) -> BoundResult:
-    """A proven upper bound on the total weight any valid schedule can reach."""
-    started = time.perf_counter()
-    free, cap, fixed_weight = _residual(prob)
+def build_model(prob: Problem) -> LPModel:
+    free, cap, constant = _residual(prob)
     active = []
     for r in range(prob.n_requests):
         if r in prob.fixed:
@@ -91,27 +112,103 @@ def upper_bound(prob: Problem) -> BoundResult:
             class_of[s] = c
     candidates = _candidates(prob, active, classes, class_of, cap)
     settled, kept = _settle_unconstrained(prob, candidates, classes, cap)
-    fixed_weight += settled
-    var_r = [r for r, c, _ in kept]
+    constant += settled
+    var_r = [r for r, _, _ in kept]
     var_c = [c for _, c, _ in kept]
     var_m = [m for _, _, m in kept]
-    if not var_r:
-        return _result(float(fixed_weight), float(fixed_weight), prob, started, 0, 0, classes)
-    matrix, rhs = _rows(prob, classes, cap, var_r, var_c, var_m)
-    weights = np.array([prob.w[r] for r in var_r], dtype=float)
-    res = linprog(
-        -weights, A_ub=matrix, b_ub=rhs, bounds=(0.0, 1.0), method="highs"
+    matrix, rhs, capacity_rows = _rows(prob, classes, cap, var_r, var_c, var_m)
+    remaining = sum(prob.w[r] for r in dict.fromkeys(var_r))
+    return LPModel(
+        matrix=matrix,
+        rhs=rhs,
+        weights=np.array([prob.w[r] for r in var_r], dtype=float),
+        capacity_rows=capacity_rows,
+        constant=float(constant),
+        classes=len(classes),
+        candidate_weight=float(constant + remaining),
     )
-    if res.status != 0:  # pragma: no cover - the LP is always feasible (y = 0) and bounded
-        raise RuntimeError(f"LP bound failed: {res.message}")
+
+
+def solve_certified(
+    model: LPModel, rows: np.ndarray, time_limit: float | None
+) -> tuple[float, float, np.ndarray] | None:
+    """LP over the selected rows: (LP value, certified bound, primal y), or None on timeout.
+
+    Dropping rows only relaxes the LP, so the certificate stays a valid upper bound.
+    """
+    matrix, rhs = model.matrix[rows], model.rhs[rows]
+    options = {"time_limit": float(time_limit)} if time_limit is not None else {}
+    res = linprog(
+        -model.weights,
+        A_ub=matrix,
+        b_ub=rhs,
+        bounds=(0.0, 1.0),
+        method="highs",
+        options=options,
+    )
+    if res.status != 0 or res.ineqlin is None:
+        return None
     lp_value = -float(res.fun)
     duals = np.maximum(0.0, -np.asarray(res.ineqlin.marginals, dtype=float))
-    reduced = weights - matrix.T @ duals
+    reduced = model.weights - matrix.T @ duals
     certified = float(rhs @ duals + np.maximum(0.0, reduced).sum())
     certified = max(certified, lp_value) * (1 + 1e-12) + 1e-9
-    total = certified + fixed_weight
-    value = _round_down(prob, total)
-    return _result(value, lp_value + fixed_weight, prob, started, len(var_r), len(rhs), classes)
+    return lp_value, certified, np.asarray(res.x)
+
+
+def upper_bound(
+    prob: Problem,
+    time_limit: float | None = BOUND_TIME_LIMIT,
+    on_progress: Callable[[BoundResult], None] | None = None,
+) -> BoundResult:
+    """A proven upper bound on the total weight any valid schedule can reach.
+
+    First the LP without capacity rows is solved (quick). If its solution respects every
+    table and room limit it is also optimal for the full LP and we are done; otherwise the
+    full LP is solved within ``time_limit`` seconds, keeping the first bound if it runs out.
+    ``on_progress`` is called with each bound as soon as it is known.
+    """
+    started = time.perf_counter()
+    model = build_model(prob)
+    n_vars, n_rows = model.matrix.shape[1], model.matrix.shape[0]
+
+    def result(value: float, kind: str, lp_value: float) -> BoundResult:
+        out = BoundResult(
+            value=_round_down(prob, value),
+            kind=kind,
+            lp_value=lp_value,
+            seconds=time.perf_counter() - started,
+            variables=n_vars,
+            rows=n_rows,
+            classes=model.classes,
+        )
+        if on_progress is not None:
+            on_progress(out)
+        return out
+
+    if n_vars == 0:
+        return result(model.constant, "lp", model.constant)
+    best = result(model.candidate_weight, "count", model.candidate_weight)
+    relaxed = solve_certified(model, ~model.capacity_rows, time_limit)
+    if relaxed is None:
+        return best
+    lp_value, certified, y = relaxed
+    kind = "lp_without_capacity"
+    cap_rows = model.capacity_rows
+    if not cap_rows.any() or np.all(model.matrix[cap_rows] @ y <= model.rhs[cap_rows] + 1e-7):
+        kind = "lp"
+    best = result(model.constant + certified, kind, model.constant + lp_value)
+    if kind == "lp":
+        return best
+    remaining = None if time_limit is None else time_limit - (time.perf_counter() - started)
+    if remaining is not None and remaining <= 0.5:
+        return best
+    full = solve_certified(model, np.ones(n_rows, dtype=bool), remaining)
+    if full is None:
+        return best
+    lp_value, certified, _ = full
+    tighter = result(min(best.value, model.constant + certified), "lp", model.constant + lp_value)
+    return tighter
 
 
 def _candidates(
@@ -199,8 +296,8 @@ def _rows(
     var_r: list[int],
     var_c: list[int],
     var_m: list[int],
-) -> tuple[csr_matrix, np.ndarray]:
-    """Constraint matrix (only rows that can bind) and right-hand sides."""
+) -> tuple[csr_matrix, np.ndarray, np.ndarray]:
+    """Constraint matrix (only rows that can bind), right-hand sides, capacity-row mask."""
     # distinct requests per (participant, class) and per (class, mode)
     pc_requests: dict[tuple[int, int], set[int]] = {}
     cm_requests: dict[tuple[int, int], set[int]] = {}
@@ -232,7 +329,9 @@ def _rows(
                 cols.append(j)
     data = np.ones(len(rows))
     matrix = csr_matrix((data, (rows, cols)), shape=(len(rhs), len(var_r)))
-    return matrix, np.array(rhs)
+    capacity = np.zeros(len(rhs), dtype=bool)
+    capacity[[i for key, i in row_of.items() if key[0] == "c"]] = True
+    return matrix, np.array(rhs), capacity
 
 
 def _round_down(prob: Problem, value: float) -> float:
@@ -244,24 +343,3 @@ def _round_down(prob: Problem, value: float) -> float:
     if g == 0:
         return value
     return float(g * math.floor(value / g + 1e-7))
-
-
-def _result(
-    value: float,
-    lp_value: float,
-    prob: Problem,
-    started: float,
-    n_vars: int,
-    n_rows: int,
-    classes: list[list[int]],
-) -> BoundResult:
-    if prob.integral:
-        value = _round_down(prob, value)
-    return BoundResult(
-        value=value,
-        lp_value=lp_value,
-        seconds=time.perf_counter() - started,
-        variables=n_vars,
-        rows=n_rows,
-        classes=len(classes),
-    )

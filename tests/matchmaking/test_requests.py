@@ -248,9 +248,7 @@ def test_request_expires_once_all_its_times_have_started(fair, buyer_member, exh
     req = send(fair, buyer_member, exhibitor_member, count=1)
     past = timezone.now() - timedelta(hours=1)
     assert services.meeting_requests_expire(fair=fair) == 0
-    ProposedSlot.objects.filter(request=req).update(
-        start=past, end=past + timedelta(minutes=30)
-    )
+    ProposedSlot.objects.filter(request=req).update(start=past, end=past + timedelta(minutes=30))
     assert services.meeting_requests_expire(fair=fair) == 1
     assert services.meeting_requests_expire(fair=fair) == 0  # idempotent
     req.refresh_from_db()
@@ -264,9 +262,7 @@ def test_request_expires_once_all_its_times_have_started(fair, buyer_member, exh
 def test_request_expires_at_read_time_in_the_service(fair, buyer_member, exhibitor_member):
     req = send(fair, buyer_member, exhibitor_member, count=1)
     past = timezone.now() - timedelta(minutes=5)
-    ProposedSlot.objects.filter(request=req).update(
-        start=past, end=past + timedelta(minutes=30)
-    )
+    ProposedSlot.objects.filter(request=req).update(start=past, end=past + timedelta(minutes=30))
     with pytest.raises(ValidationError, match="expired"):
         services.meeting_request_decline(request=req, user=exhibitor_member.user)
     req.refresh_from_db()

@@ -75,7 +75,12 @@ def test_remote_tokyo_default_is_local_8_to_19_within_the_online_window():
 
 @pytest.mark.parametrize(
     ("day", "offset"),
-    [(date(2027, 3, 12), -5), (date(2027, 3, 15), -4), (date(2027, 11, 5), -4), (date(2027, 11, 8), -5)],
+    [
+        (date(2027, 3, 12), -5),
+        (date(2027, 3, 15), -4),
+        (date(2027, 11, 5), -4),
+        (date(2027, 11, 8), -5),
+    ],
 )
 def test_new_york_default_follows_daylight_saving(day, offset):
     """US DST starts on 14 March and ends on 7 November 2027: the same local 08:00 is a

@@ -107,8 +107,9 @@ def test_online_capacity_is_counted_under_the_fair_lock(fair, exhibitor_member, 
     fair.online_capacity = 1
     fair.save()
     book(fair, exhibitor_member, buyer_member, mode=MeetingMode.ONLINE)
-    others = factories.MemberFactory(company__fair=fair), factories.BuyerMemberFactory(
-        company__fair=fair
+    others = (
+        factories.MemberFactory(company__fair=fair),
+        factories.BuyerMemberFactory(company__fair=fair),
     )
     with pytest.raises(SlotTaken) as caught:
         book(fair, *others, mode=MeetingMode.ONLINE)
@@ -187,7 +188,10 @@ def test_reschedule_keeps_uid_raises_sequence_and_syncs_attendees(
     meeting = book(fair, exhibitor_member, onsite_buyer)
     new_start = venue_time(fair, 1, 14)
     moved = meeting_reschedule(
-        meeting=meeting, start=new_start, end=new_start + timedelta(minutes=30), by=onsite_buyer.user
+        meeting=meeting,
+        start=new_start,
+        end=new_start + timedelta(minutes=30),
+        by=onsite_buyer.user,
     )
     assert moved.uid == meeting.uid
     assert moved.sequence == meeting.sequence + 1
@@ -225,7 +229,8 @@ def _free_port() -> int:
 def _database_url() -> str:
     s = connection.settings_dict
     password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
-    return f"postgres://{s['USER']}{password}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    host = f"{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}"
+    return f"postgres://{s['USER']}{password}@{host}/{s['NAME']}"
 
 
 def _start_daphne(port: int, *, guard: bool) -> tuple[subprocess.Popen, Path]:
@@ -312,9 +317,7 @@ def _fire(port: int, people) -> list[tuple[int, str]]:
         except urllib.error.HTTPError as error:
             results[index] = (error.code, error.read().decode())
 
-    threads = [
-        threading.Thread(target=post, args=(i, *person)) for i, person in enumerate(people)
-    ]
+    threads = [threading.Thread(target=post, args=(i, *person)) for i, person in enumerate(people)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -110,7 +110,9 @@ def test_feed_lists_active_meetings_and_answers_only_to_its_token(
     services.calendar_token_rotate(user=exhibitor_member.user)
     assert client.get(url).status_code == 404
     fresh = services.calendar_token_get(user=exhibitor_member.user).token
-    assert client.get(reverse("matchmaking:calendar_feed", kwargs={"token": fresh})).status_code == 200
+    assert (
+        client.get(reverse("matchmaking:calendar_feed", kwargs={"token": fresh})).status_code == 200
+    )
 
 
 def test_meeting_ics_download_is_private(fair, exhibitor_member, onsite_buyer, other_member, login):
