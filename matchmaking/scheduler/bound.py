@@ -95,6 +95,19 @@ def _residual(prob: Problem) -> tuple[list[int], list[list[int]], float]:
     return free, cap, fixed_weight
 
 
+@dataclass
+class _Vars:
+    """Candidate LP variables (request, class, mode) as parallel arrays."""
+
+    r: np.ndarray
+    c: np.ndarray
+    m: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
+    size: np.ndarray  # slots in the variable's class
+    limit: np.ndarray  # capacity of (class, mode) over the whole class, inf if unlimited
+
+
 def build_model(prob: Problem) -> LPModel:
     free, cap, constant = _residual(prob)
     active = []
@@ -106,22 +119,19 @@ def build_model(prob: Problem) -> LPModel:
             active.append((r, mask))
     people = {prob.ra[r] for r, _ in active} | {prob.rb[r] for r, _ in active}
     classes = slot_classes(prob, free, cap, people)
-    class_of = [0] * prob.n_slots
-    for c, slots in enumerate(classes):
-        for s in slots:
-            class_of[s] = c
-    candidates = _candidates(prob, active, classes, class_of, cap)
-    settled, kept = _settle_unconstrained(prob, candidates, classes, cap)
-    constant += settled
-    var_r = [r for r, _, _ in kept]
-    var_c = [c for _, c, _ in kept]
-    var_m = [m for _, _, m in kept]
-    matrix, rhs, capacity_rows = _rows(prob, classes, cap, var_r, var_c, var_m)
-    remaining = sum(prob.w[r] for r in dict.fromkeys(var_r))
+    var = _candidates(prob, active, classes, cap)
+    alive = _settle_unconstrained(prob, var, len(classes))
+    settled_requests = np.unique(var.r[~alive])
+    kept = np.flatnonzero(alive)
+    var = _Vars(*(getattr(var, f)[kept] for f in _Vars.__dataclass_fields__))
+    weights = np.array(prob.w, dtype=float)
+    constant += float(weights[settled_requests].sum())
+    matrix, rhs, capacity_rows = _rows(prob, var, len(classes))
+    remaining = float(weights[np.unique(var.r)].sum())
     return LPModel(
         matrix=matrix,
         rhs=rhs,
-        weights=np.array([prob.w[r] for r in var_r], dtype=float),
+        weights=weights[var.r],
         capacity_rows=capacity_rows,
         constant=float(constant),
         classes=len(classes),
@@ -212,126 +222,124 @@ def upper_bound(
 
 
 def _candidates(
-    prob: Problem,
-    active: list[tuple[int, int]],
-    classes: list[list[int]],
-    class_of: list[int],
-    cap: list[list[int]],
-) -> dict[int, list[tuple[int, int]]]:
-    """For each request, the (class, mode) pairs it could use."""
-    out: dict[int, list[tuple[int, int]]] = {}
+    prob: Problem, active: list[tuple[int, int]], classes: list[list[int]], cap: list[list[int]]
+) -> _Vars:
+    """Every (request, class, mode) a request could use: common free slots, capacity > 0."""
+    class_masks = [sum(1 << s for s in slots) for slots in classes]
+    open_mode = [[cap[m][slots[0]] > 0 for m in (0, 1)] for slots in classes]
+    vr: list[int] = []
+    vc: list[int] = []
+    vm: list[int] = []
     for r, mask in active:
-        seen: set[int] = set()
-        pairs: list[tuple[int, int]] = []
-        rest = mask
-        while rest:
-            low = rest & -rest
-            rest ^= low
-            c = class_of[low.bit_length() - 1]
-            if c in seen:
-                continue
-            seen.add(c)
-            rep = classes[c][0]
-            pairs.extend((c, m) for m in prob.modes[r] if cap[m][rep] > 0)
-        if pairs:
-            out[r] = pairs
-    return out
+        modes = prob.modes[r]
+        for c, cmask in enumerate(class_masks):
+            if mask & cmask:
+                for m in modes:
+                    if open_mode[c][m]:
+                        vr.append(r)
+                        vc.append(c)
+                        vm.append(m)
+    r_arr = np.array(vr, dtype=np.int64)
+    c_arr = np.array(vc, dtype=np.int64)
+    m_arr = np.array(vm, dtype=np.int64)
+    sizes = np.array([len(slots) for slots in classes], dtype=float)
+    limits = np.array(
+        [
+            [
+                math.inf if cap[m][slots[0]] >= UNLIMITED else cap[m][slots[0]] * len(slots)
+                for m in (0, 1)
+            ]
+            for slots in classes
+        ],
+        dtype=float,
+    ).reshape(-1, 2)
+    ra = np.array(prob.ra, dtype=np.int64)
+    rb = np.array(prob.rb, dtype=np.int64)
+    return _Vars(
+        r=r_arr,
+        c=c_arr,
+        m=m_arr,
+        a=ra[r_arr],
+        b=rb[r_arr],
+        size=sizes[c_arr] if len(c_arr) else np.zeros(0),
+        limit=limits[c_arr, m_arr] if len(c_arr) else np.zeros(0),
+    )
 
 
-def _settle_unconstrained(
-    prob: Problem,
-    candidates: dict[int, list[tuple[int, int]]],
-    classes: list[list[int]],
-    cap: list[list[int]],
-) -> tuple[float, list[tuple[int, int, int]]]:
-    """Take out requests the LP can always serve in full.
+def _row_counts(var: _Vars, alive: np.ndarray, n_people: int, n_classes: int) -> tuple:
+    """Distinct live requests per (participant, class) and live variables per (class, mode)."""
+    first = np.ones(len(var.r), dtype=bool)  # first variable of each (request, class) pair
+    first[1:] = (var.r[1:] != var.r[:-1]) | (var.c[1:] != var.c[:-1])
+    pick = first & alive
+    size = n_people * n_classes
+    pc = np.bincount(var.a[pick] * n_classes + var.c[pick], minlength=size)
+    pc += np.bincount(var.b[pick] * n_classes + var.c[pick], minlength=size)
+    cm = np.bincount(var.c[alive] * 2 + var.m[alive], minlength=2 * n_classes)
+    return pc, cm
+
+
+def _settle_unconstrained(prob: Problem, var: _Vars, n_classes: int) -> np.ndarray:
+    """Take out requests the LP can always serve in full; returns the live-variable mask.
 
     If some variable of request ``r`` appears in no row that can bind (its participants
-    have fewer candidate requests than slots in that class and the capacity cannot run
+    have no more candidate requests than slots in that class and the capacity cannot run
     out), an optimal LP solution puts all of ``r`` there: it earns ``w_r`` and uses nothing
     other requests need. Removing ``r`` can make further rows non-binding, so this repeats
-    to a fixed point. Returns the weight settled this way and the remaining variables.
+    to a fixed point.
     """
-    pc: dict[tuple[int, int], int] = {}
-    cm: dict[tuple[int, int], int] = {}
-    for r, pairs in candidates.items():
-        for c in {c for c, _ in pairs}:
-            for p in (prob.ra[r], prob.rb[r]):
-                pc[(p, c)] = pc.get((p, c), 0) + 1
-        for c, m in pairs:
-            cm[(c, m)] = cm.get((c, m), 0) + 1
-
-    def loose(r: int, c: int, m: int) -> bool:
-        n = len(classes[c])
-        limit = cap[m][classes[c][0]]
-        return (
-            pc[(prob.ra[r], c)] <= n
-            and pc[(prob.rb[r], c)] <= n
-            and (limit >= UNLIMITED or cm[(c, m)] <= limit * n)
+    alive = np.ones(len(var.r), dtype=bool)
+    if not len(var.r):
+        return alive
+    n_people = prob.n_participants
+    while True:
+        pc, cm = _row_counts(var, alive, n_people, n_classes)
+        loose = (
+            alive
+            & (pc[var.a * n_classes + var.c] <= var.size)
+            & (pc[var.b * n_classes + var.c] <= var.size)
+            & (cm[var.c * 2 + var.m] <= var.limit)
         )
-
-    settled: float = 0
-    remaining = dict(candidates)
-    changed = True
-    while changed:
-        changed = False
-        for r, pairs in list(remaining.items()):
-            if any(loose(r, c, m) for c, m in pairs):
-                settled += prob.w[r]
-                del remaining[r]
-                changed = True
-                for c in {c for c, _ in pairs}:
-                    pc[(prob.ra[r], c)] -= 1
-                    pc[(prob.rb[r], c)] -= 1
-                for c, m in pairs:
-                    cm[(c, m)] -= 1
-    kept = [(r, c, m) for r, pairs in remaining.items() for c, m in pairs]
-    return settled, kept
+        if not loose.any():
+            return alive
+        settled = np.zeros(prob.n_requests, dtype=bool)
+        settled[var.r[loose]] = True
+        alive &= ~settled[var.r]
 
 
-def _rows(
-    prob: Problem,
-    classes: list[list[int]],
-    cap: list[list[int]],
-    var_r: list[int],
-    var_c: list[int],
-    var_m: list[int],
-) -> tuple[csr_matrix, np.ndarray, np.ndarray]:
+def _rows(prob: Problem, var: _Vars, n_classes: int) -> tuple[csr_matrix, np.ndarray, np.ndarray]:
     """Constraint matrix (only rows that can bind), right-hand sides, capacity-row mask."""
-    # distinct requests per (participant, class) and per (class, mode)
-    pc_requests: dict[tuple[int, int], set[int]] = {}
-    cm_requests: dict[tuple[int, int], set[int]] = {}
-    for r, c, m in zip(var_r, var_c, var_m, strict=True):
-        pc_requests.setdefault((prob.ra[r], c), set()).add(r)
-        pc_requests.setdefault((prob.rb[r], c), set()).add(r)
-        cm_requests.setdefault((c, m), set()).add(r)
-    row_of: dict[tuple, int] = {}
-    rhs: list[float] = []
-    for r in dict.fromkeys(var_r):
-        row_of[("r", r)] = len(rhs)
-        rhs.append(1.0)
-    for (p, c), reqs in pc_requests.items():
-        if len(reqs) > len(classes[c]):
-            row_of[("p", p, c)] = len(rhs)
-            rhs.append(float(len(classes[c])))
-    for (c, m), reqs in cm_requests.items():
-        limit = cap[m][classes[c][0]]
-        if limit < UNLIMITED and len(reqs) > limit * len(classes[c]):
-            row_of[("c", c, m)] = len(rhs)
-            rhs.append(float(limit * len(classes[c])))
-    rows: list[int] = []
-    cols: list[int] = []
-    for j, (r, c, m) in enumerate(zip(var_r, var_c, var_m, strict=True)):
-        for key in (("r", r), ("p", prob.ra[r], c), ("p", prob.rb[r], c), ("c", c, m)):
-            i = row_of.get(key)
-            if i is not None:
-                rows.append(i)
-                cols.append(j)
-    data = np.ones(len(rows))
-    matrix = csr_matrix((data, (rows, cols)), shape=(len(rhs), len(var_r)))
-    capacity = np.zeros(len(rhs), dtype=bool)
-    capacity[[i for key, i in row_of.items() if key[0] == "c"]] = True
-    return matrix, np.array(rhs), capacity
+    n_vars = len(var.r)
+    alive = np.ones(n_vars, dtype=bool)
+    pc, cm = _row_counts(var, alive, prob.n_participants, n_classes)
+    requests, req_row = np.unique(var.r, return_inverse=True)
+    n_req = len(requests)
+    pc_size = np.zeros(len(pc))
+    key_a = var.a * n_classes + var.c
+    key_b = var.b * n_classes + var.c
+    pc_size[key_a] = var.size
+    pc_size[key_b] = var.size
+    pc_keys = np.flatnonzero(pc > pc_size)
+    pc_row = np.full(len(pc), -1, dtype=np.int64)
+    pc_row[pc_keys] = n_req + np.arange(len(pc_keys))
+    cm_limit = np.full(len(cm), math.inf)
+    cm_limit[var.c * 2 + var.m] = var.limit
+    cm_keys = np.flatnonzero(cm > cm_limit)
+    cm_row = np.full(len(cm), -1, dtype=np.int64)
+    first_cap = n_req + len(pc_keys)
+    cm_row[cm_keys] = first_cap + np.arange(len(cm_keys))
+    cols = np.arange(n_vars)
+    parts_r = [req_row, pc_row[key_a], pc_row[key_b], cm_row[var.c * 2 + var.m]]
+    rows = np.concatenate(parts_r)
+    columns = np.concatenate([cols, cols, cols, cols])
+    keep = rows >= 0
+    n_rows = first_cap + len(cm_keys)
+    matrix = csr_matrix(
+        (np.ones(int(keep.sum())), (rows[keep], columns[keep])), shape=(n_rows, n_vars)
+    )
+    rhs = np.concatenate([np.ones(n_req), pc_size[pc_keys], cm_limit[cm_keys]])
+    capacity = np.zeros(n_rows, dtype=bool)
+    capacity[first_cap:] = True
+    return matrix, rhs, capacity
 
 
 def _round_down(prob: Problem, value: float) -> float:

@@ -11,7 +11,7 @@ from icalendar import Calendar
 
 from matchmaking import services
 from meetings.booking import meeting_book, meeting_cancel, meeting_reschedule
-from meetings.calendar import meeting_invitation
+from meetings.calendar import calendar_domain, meeting_invitation
 from meetings.enums import MeetingMode
 from tests import factories
 from tests.matchmaking.helpers import future_fair, venue_time
@@ -52,7 +52,7 @@ def test_invitation_has_uid_sequence_utc_times_and_table(fair, exhibitor_member,
     meeting = booked(fair, exhibitor_member, onsite_buyer)
     cal, event = event_of(meeting_invitation(meeting=meeting, recipient=onsite_buyer.user))
     assert str(cal["METHOD"]) == "REQUEST"
-    assert str(event["UID"]) == f"{meeting.uid}@localhost"
+    assert str(event["UID"]) == f"{meeting.uid}@{calendar_domain()}"
     assert int(event["SEQUENCE"]) == 0
     start = event.decoded("DTSTART")
     assert start == venue_time(fair, 0, 9).astimezone(UTC)
@@ -82,13 +82,13 @@ def test_reschedule_then_cancel_keep_uid_and_raise_sequence(fair, exhibitor_memb
         meeting=meeting, start=later, end=later + timedelta(minutes=30), by=onsite_buyer.user
     )
     _cal, event = event_of(meeting_invitation(meeting=moved))
-    assert (str(event["UID"]), int(event["SEQUENCE"])) == (f"{meeting.uid}@localhost", 1)
+    assert (str(event["UID"]), int(event["SEQUENCE"])) == (f"{meeting.uid}@{calendar_domain()}", 1)
     assert event.decoded("DTSTART") == later.astimezone(UTC)
     cancelled = meeting_cancel(meeting=moved, by=onsite_buyer.user)
     cal, event = event_of(meeting_invitation(meeting=cancelled, method="CANCEL"))
     assert str(cal["METHOD"]) == "CANCEL"
     assert str(event["STATUS"]) == "CANCELLED"
-    assert (str(event["UID"]), int(event["SEQUENCE"])) == (f"{meeting.uid}@localhost", 2)
+    assert (str(event["UID"]), int(event["SEQUENCE"])) == (f"{meeting.uid}@{calendar_domain()}", 2)
 
 
 def test_feed_lists_active_meetings_and_answers_only_to_its_token(
@@ -104,7 +104,7 @@ def test_feed_lists_active_meetings_and_answers_only_to_its_token(
     assert response["Content-Type"].startswith("text/calendar")
     cal = Calendar.from_ical(response.content)
     uids = [str(e["UID"]) for e in cal.walk("VEVENT")]
-    assert uids == [f"{kept.uid}@localhost"]
+    assert uids == [f"{kept.uid}@{calendar_domain()}"]
     wrong = reverse("matchmaking:calendar_feed", kwargs={"token": token[:-1] + "x"})
     assert client.get(wrong).status_code == 404
     services.calendar_token_rotate(user=exhibitor_member.user)
