@@ -35,7 +35,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.optimize import linprog
@@ -201,7 +201,7 @@ def upper_bound(
     best = result(model.candidate_weight, "count", model.candidate_weight)
     relaxed = solve_certified(model, ~model.capacity_rows, time_limit)
     if relaxed is None:
-        return best
+        return replace(best, seconds=time.perf_counter() - started)
     lp_value, certified, y = relaxed
     kind = "lp_without_capacity"
     cap_rows = model.capacity_rows
@@ -215,7 +215,7 @@ def upper_bound(
         return best
     full = solve_certified(model, np.ones(n_rows, dtype=bool), remaining)
     if full is None:
-        return best
+        return replace(best, seconds=time.perf_counter() - started)
     lp_value, certified, _ = full
     tighter = result(min(best.value, model.constant + certified), "lp", model.constant + lp_value)
     return tighter

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import random
+import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
-from .bound import BoundResult, upper_bound
+from .bound import BOUND_TIME_LIMIT, BoundResult, upper_bound
 from .exact import small_enough, solve_exact
 from .greedy import greedy_state, weighted_state
 from .model import MODE_NAMES, ONLINE, ONSITE, Assignment, Instance, Problem, Schedule
@@ -16,6 +18,7 @@ from .state import State
 
 DEFAULT_TIME_LIMIT = 8.0
 EXACT_MAX_VARIABLES = 2500
+IDLE_ROUNDS = 40
 
 
 def trivial_bound(prob: Problem) -> float:
@@ -23,8 +26,55 @@ def trivial_bound(prob: Problem) -> float:
     return float(sum(prob.w[r] for r in range(prob.n_requests) if prob.common[r]))
 
 
-def improve(state: State, rng: random.Random, deadline: float, target: float) -> dict[str, int]:
-    """Local search on ``state`` until ``deadline`` or ``target``; leaves the best found."""
+class BoundRunner:
+    """Computes the LP bound in a background thread (HiGHS runs on the other core).
+
+    ``current()`` is the best bound known so far (None until the first one arrives);
+    ``result()`` waits for the final one.
+    """
+
+    def __init__(self, prob: Problem, time_limit: float | None) -> None:
+        self.prob = prob
+        self.time_limit = time_limit
+        self.latest: BoundResult | None = None
+        self.final: BoundResult | None = None
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="lp-bound", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.final = upper_bound(self.prob, self.time_limit, on_progress=self._progress)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in result()
+            self.error = exc
+
+    def _progress(self, bound: BoundResult) -> None:
+        self.latest = bound
+
+    def current(self) -> float | None:
+        bound = self.final or self.latest
+        return None if bound is None else bound.value
+
+    def result(self) -> BoundResult:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        assert self.final is not None
+        return self.final
+
+
+def improve(
+    state: State,
+    rng: random.Random,
+    deadline: float,
+    target: Callable[[], float],
+    idle_rounds: int = IDLE_ROUNDS,
+) -> dict[str, int]:
+    """Local search on ``state`` until ``deadline``, ``target()`` or stagnation.
+
+    Leaves the best schedule found in ``state``. Stagnation means ``idle_rounds`` rounds
+    of perturbation in a row without a new best.
+    """
     prob = state.prob
     search = Search(state, rng, deadline)
     stats = {"chains": 0, "swaps": 0, "kicks": 0, "rounds": 0}
@@ -32,7 +82,7 @@ def improve(state: State, rng: random.Random, deadline: float, target: float) ->
     best = state.snapshot()
 
     def reached() -> bool:
-        return state.obj >= target - EPS or not search.time_left()
+        return state.obj >= target() - EPS or not search.time_left()
 
     def by_weight() -> list[int]:
         return sorted(search.pool, key=lambda r: (-prob.w[r], r))
@@ -56,7 +106,8 @@ def improve(state: State, rng: random.Random, deadline: float, target: float) ->
     for depth, nodes in ((1, 60), (2, 300), (3, 1500)):
         chain_pass(depth, nodes)
     swap_pass()
-    while not reached():
+    idle = 0
+    while not reached() and search.pool and idle < idle_rounds:
         stats["rounds"] += 1
         for k in range(100):
             if k % 10 == 0 and reached():
@@ -69,6 +120,9 @@ def improve(state: State, rng: random.Random, deadline: float, target: float) ->
         if state.obj > best_obj + EPS:
             best_obj = state.obj
             best = state.snapshot()
+            idle = 0
+        else:
+            idle += 1
     if state.obj < best_obj - EPS:
         state.load(best)
     return stats
@@ -131,41 +185,53 @@ def solve(
     time_limit: float = DEFAULT_TIME_LIMIT,
     seed: int = 0,
     with_bound: bool = False,
+    bound_time_limit: float | None = BOUND_TIME_LIMIT,
     exact_max_variables: int = EXACT_MAX_VARIABLES,
+    idle_rounds: int = IDLE_ROUNDS,
 ) -> Schedule:
     """Best schedule found within ``time_limit`` seconds (never worse than :func:`greedy`).
 
-    Small instances (at most ``exact_max_variables`` binary variables) are solved exactly.
-    Larger ones get a weighted construction and local search, stopping early once the
-    objective reaches the upper bound. With ``with_bound`` the proven LP bound is computed
-    (its time counts towards the limit) and reported as ``upper_bound``.
+    Small instances (at most ``exact_max_variables`` binary variables) are solved exactly
+    by a MIP. Larger ones get a weighted construction and local search, which stops at the
+    time limit, after ``idle_rounds`` fruitless perturbation rounds, or as soon as the
+    objective reaches the best known upper bound. With ``with_bound`` the proven LP bound
+    is computed in parallel (see :func:`upper_bound`) and reported as ``upper_bound``; the
+    call then returns once both are done.
     """
     started = time.perf_counter()
     deadline = started + time_limit
     prob = instance.problem
     rng = random.Random(seed)
+    runner = BoundRunner(prob, bound_time_limit) if with_bound else None
+    counted = trivial_bound(prob)
+
+    def target() -> float:
+        known = runner.current() if runner is not None else None
+        return counted if known is None else min(counted, known)
+
     stats: dict[str, Any] = {}
     base = greedy_state(prob)
     stats["greedy"] = base.obj
-    bound: BoundResult | None = upper_bound(prob) if with_bound else None
-    target = bound.value if bound is not None else trivial_bound(prob)
-    if bound is not None:
-        stats["bound_seconds"] = bound.seconds
     candidates = [base]
     proven = False
-    if base.obj < target - EPS and small_enough(prob, exact_max_variables):
+    if base.obj < target() - EPS and small_enough(prob, exact_max_variables):
         found = solve_exact(prob, deadline - time.perf_counter())
         if found is not None:
             candidates.append(found[0])
             proven = found[1]
             stats["exact"] = proven
-    if not proven and base.obj < target - EPS:
+    if not proven and base.obj < target() - EPS:
         state = weighted_state(prob)
         stats["construction"] = state.obj
-        stats.update(improve(state, rng, deadline, target))
+        stats.update(improve(state, rng, deadline, target, idle_rounds))
         candidates.append(state)
     best = max(candidates, key=lambda st: st.exact_objective())
     fill(best)
     prefer_onsite(best)
-    value = bound.value if bound is not None else None
+    stats["search_seconds"] = time.perf_counter() - started
+    value = None
+    if runner is not None:
+        bound = runner.result()
+        value = bound.value
+        stats.update(bound_kind=bound.kind, bound_seconds=bound.seconds)
     return build_schedule(best, time.perf_counter() - started, value, stats)

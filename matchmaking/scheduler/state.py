@@ -100,6 +100,50 @@ class State:
                 self.place(r, s, m)
             log.pop()
 
+    def bulk_place(self, items: list[tuple[int, int, int]]) -> int:
+        """Place many meetings without logging; returns the index of the first bad item.
+
+        An item is bad if its slot is not common to both participants, one of them is
+        already busy then, the mode is not allowed or the capacity is used up. Returns -1
+        when every item was placed.
+        """
+        prob = self.prob
+        ra, rb, common, modes, cap, w = prob.ra, prob.rb, prob.common, prob.modes, prob.cap, prob.w
+        busy, occ, slot, mode, cnt, members = (
+            self.busy,
+            self.occ,
+            self.slot,
+            self.mode,
+            self.cnt,
+            self.members,
+        )
+        total = self.obj
+        for k, (r, s, m) in enumerate(items):
+            a, b = ra[r], rb[r]
+            bit = 1 << s
+            if (
+                slot[r] >= 0
+                or not common[r] & bit
+                or (busy[a] | busy[b]) & bit
+                or m not in modes[r]
+                or cnt[m][s] >= cap[m][s]
+            ):
+                self.obj = total
+                return k
+            busy[a] |= bit
+            busy[b] |= bit
+            occ[a][s] = r
+            occ[b][s] = r
+            slot[r] = s
+            mode[r] = m
+            cnt[m][s] += 1
+            if cnt[m][s] >= cap[m][s]:
+                self.full[m] |= bit
+            members[m][s].add(r)
+            total += w[r]
+        self.obj = total
+        return -1
+
     # ------------------------------------------------------------------ helpers
 
     def free_mask(self, r: int) -> int:
