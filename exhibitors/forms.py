@@ -92,8 +92,9 @@ class TimeZoneFields(forms.Form):
         return value
 
     def resolved_time_zone(self) -> str:
-        """The typed zone wins over the select; empty when neither is given."""
-        return self.cleaned_data.get("time_zone_other") or self.cleaned_data.get("time_zone") or ""
+        """A zone picked from the list wins; the typed zone is used when the list is left on
+        "Other". Empty when neither is given."""
+        return self.cleaned_data.get("time_zone") or self.cleaned_data.get("time_zone_other") or ""
 
 
 class SignupProfileForm(TimeZoneFields):

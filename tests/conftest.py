@@ -7,6 +7,7 @@ import os
 import pytest
 
 from tests import factories
+from tests.browser import artifacts, browser_context, chromium  # noqa: F401 - shared fixtures
 
 
 @pytest.fixture

@@ -177,3 +177,21 @@ def test_badge_view_bad_input_issues_nothing(client, fair):
     response = client.post(reverse("exhibitors:badge"), {"organisation": "<img src=x>"})
     assert response.status_code == 200
     assert not Badge.objects.exists()
+
+
+def test_zone_picked_from_the_list_wins_over_a_typed_one():
+    from exhibitors.forms import AccountForm
+    from tests.factories import UserFactory
+
+    user = UserFactory.build()
+    form = AccountForm(
+        data={
+            "full_name": "Sato",
+            "time_zone": "Asia/Tokyo",
+            "time_zone_other": "Asia/Saigon",
+            "language": "ja",
+        },
+        user=user,
+    )
+    assert form.is_valid(), form.errors
+    assert form.resolved_time_zone() == "Asia/Tokyo"

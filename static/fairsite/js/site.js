@@ -13,6 +13,10 @@
   // Time-zone selects: when left on "Other" with nothing typed, suggest the browser's zone.
   document.querySelectorAll("select[data-timezone-select]").forEach(function (select) {
     var other = document.getElementById(select.getAttribute("data-timezone-other"));
+    // Picking a zone from the list replaces whatever was typed (or suggested) under "Other".
+    select.addEventListener("change", function () {
+      if (select.value && other) other.value = "";
+    });
     var zone;
     try {
       zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
