@@ -47,7 +47,10 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 STOP_WORDS = frozenset(
     """a an and are as at be by for from has have in into is it its of on or our that the their
     to we with you your per all any other others etc co ltd jsc inc kk corp company products
-    product parts part supplier suppliers need needs looking seek seeking want wants""".split()
+    product parts part supplier suppliers need needs looking seek seeking want wants
+    engineer engineers team staff customer customers client clients hanoi vietnam viet nam
+    japan japanese korea korean usa us thailand thai also can well new high quality year years
+    pcs pc unit units month monthly per annual annually""".split()
 )
 _SUFFIXES = ("ings", "ing", "ed", "es", "s")
 
@@ -84,7 +87,7 @@ def analyse(text: str, surface: dict[str, str]) -> Analysed:
     raw = _TOKEN.findall(fold(text))
     words: list[str] = []
     for token in raw:
-        if token in STOP_WORDS or len(token) < 2:
+        if token in STOP_WORDS or len(token) < 2 or token.isdigit():
             words.append("")  # a break: no bigram across a stop word
             continue
         stemmed = stem(token)

@@ -114,7 +114,7 @@ class MemberFactory(factory.django.DjangoModelFactory):
 class BuyerMemberFactory(MemberFactory):
     company = factory.SubFactory(BuyerCompanyFactory)
     user = factory.SubFactory(
-        UserFactory, kind=AccountKind.BUYER, time_zone="Asia/Tokyo", language="ja"
+        UserFactory, kind=AccountKind.BUYER, time_zone="Asia/Tokyo", language="en"
     )
 
 
