@@ -50,7 +50,8 @@ STOP_WORDS = frozenset(
     product parts part supplier suppliers need needs looking seek seeking want wants
     engineer engineers team staff customer customers client clients hanoi vietnam viet nam
     japan japanese korea korean usa us thailand thai also can well new high quality year years
-    pcs pc unit units month monthly per annual annually""".split()
+    pcs pc unit units month monthly per annual annually about up over under more most than
+    such including include includes based mainly""".split()
 )
 _SUFFIXES = ("ings", "ing", "ed", "es", "s")
 

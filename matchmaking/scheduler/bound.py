@@ -36,14 +36,11 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
-from scipy.optimize import linprog
-from scipy.sparse import csr_matrix
 
-from .model import UNLIMITED, Problem
-
-BOUND_TIME_LIMIT = 20.0
+from .model import BOUND_TIME_LIMIT, UNLIMITED, Problem
 
 
 @dataclass(frozen=True)
@@ -61,7 +58,7 @@ class BoundResult:
 class LPModel:
     """The reduced LP: ``max weights.y  s.t.  matrix y <= rhs, 0 <= y <= 1`` plus a constant."""
 
-    matrix: csr_matrix
+    matrix: Any  # scipy.sparse.csr_matrix
     rhs: np.ndarray
     weights: np.ndarray
     capacity_rows: np.ndarray  # boolean mask of the capacity rows
@@ -146,6 +143,8 @@ def solve_certified(
 
     Dropping rows only relaxes the LP, so the certificate stays a valid upper bound.
     """
+    from scipy.optimize import linprog  # imported lazily: keeps the CLI start-up fast
+
     matrix, rhs = model.matrix[rows], model.rhs[rows]
     options = {"time_limit": float(time_limit)} if time_limit is not None else {}
     res = linprog(
@@ -306,8 +305,10 @@ def _settle_unconstrained(prob: Problem, var: _Vars, n_classes: int) -> np.ndarr
         alive &= ~settled[var.r]
 
 
-def _rows(prob: Problem, var: _Vars, n_classes: int) -> tuple[csr_matrix, np.ndarray, np.ndarray]:
+def _rows(prob: Problem, var: _Vars, n_classes: int) -> tuple[Any, np.ndarray, np.ndarray]:
     """Constraint matrix (only rows that can bind), right-hand sides, capacity-row mask."""
+    from scipy.sparse import csr_matrix
+
     n_vars = len(var.r)
     alive = np.ones(n_vars, dtype=bool)
     pc, cm = _row_counts(var, alive, prob.n_participants, n_classes)

@@ -10,8 +10,6 @@ optimality quickly; the heuristic takes over otherwise.
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import csr_matrix
 
 from .bound import _residual
 from .model import UNLIMITED, Problem
@@ -43,6 +41,9 @@ def small_enough(prob: Problem, limit: int) -> bool:
 
 def solve_exact(prob: Problem, time_limit: float) -> tuple[State, bool] | None:
     """Best schedule found by the MIP and whether it is proven optimal (None if none found)."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.sparse import csr_matrix
+
     xs = variables(prob)
     state = state_with_fixed(prob)
     if not xs:

@@ -34,9 +34,7 @@ def place_earliest(state: State, r: int) -> bool:
 def greedy_state(prob: Problem) -> State:
     """Plain greedy: most-constrained request first (fewest common slots), earliest free slot."""
     state = state_with_fixed(prob)
-    order = sorted(
-        free_requests(prob), key=lambda r: (prob.common[r].bit_count(), -prob.w[r], r)
-    )
+    order = sorted(free_requests(prob), key=lambda r: (prob.common[r].bit_count(), -prob.w[r], r))
     for r in order:
         place_earliest(state, r)
     state.log.clear()

@@ -23,6 +23,8 @@ ONLINE = 1
 MODE_NAMES = ("onsite", "online")
 REQUEST_MODES = {"onsite": (ONSITE,), "online": (ONLINE,), "either": (ONSITE, ONLINE)}
 UNLIMITED = 1 << 40  # capacity used internally for "no limit"
+DEFAULT_TIME_LIMIT = 8.0  # seconds of search in solve()
+BOUND_TIME_LIMIT = 20.0  # seconds HiGHS may spend on each LP of the bound
 
 Number = int | float
 

@@ -64,25 +64,36 @@ def explain(state: State, r: int, load: list[int] | None = None) -> Unscheduled:
     n_common = common.bit_count()
     if not usable:
         what = _MODE_WORDS[prob.modes[r]]
-        return Unscheduled(rid, "no_capacity", f"no {what} in any of the {n_common} common slots")
+        return Unscheduled(
+            rid, "no_capacity", f"no {what} in any of the {_plural(n_common, 'common slot')}"
+        )
     free = usable & ~(state.busy[a] | state.busy[b])
     if not free:
         detail = (
             f"{name_a} is booked in {(usable & state.busy[a]).bit_count()} and {name_b} in "
-            f"{(usable & state.busy[b]).bit_count()} of the {usable.bit_count()} common slots"
+            f"{(usable & state.busy[b]).bit_count()} of the "
+            f"{_plural(usable.bit_count(), 'common slot')}"
         )
         detail += _overload(prob, a, load) + _overload(prob, b, load)
         return Unscheduled(rid, "participant_busy", detail)
     open_modes = [m for m in prob.modes[r] if free & ~state.full[m]]
     if open_modes:
-        return Unscheduled(rid, "not_selected", f"{free.bit_count()} common slots are still open")
+        return Unscheduled(
+            rid, "not_selected", f"still open in {_plural(free.bit_count(), 'common slot')}"
+        )
     reason = {(ONSITE,): "tables_full", (ONLINE,): "online_full"}.get(
         prob.modes[r], "capacity_full"
     )
     what = _MODE_WORDS[prob.modes[r]]
     return Unscheduled(
-        rid, reason, f"{what} full in all {free.bit_count()} common slots where both are free"
+        rid,
+        reason,
+        f"{what} full in the {_plural(free.bit_count(), 'common slot')} where both are free",
     )
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def _overload(prob: Problem, p: int, load: list[int] | None) -> str:
@@ -90,5 +101,6 @@ def _overload(prob: Problem, p: int, load: list[int] | None) -> str:
         return ""
     slots = prob.avail[p].bit_count()
     if load[p] > slots:
-        return f"; {prob.part_ids[p]} has {load[p]} requests for {slots} available slots"
+        requests = _plural(load[p], "request")
+        return f"; {prob.part_ids[p]} has {requests} for {_plural(slots, 'available slot')}"
     return ""

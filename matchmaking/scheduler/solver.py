@@ -8,15 +8,24 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .bound import BOUND_TIME_LIMIT, BoundResult, upper_bound
+from .bound import BoundResult, upper_bound
 from .exact import small_enough, solve_exact
 from .greedy import greedy_state, weighted_state
-from .model import MODE_NAMES, ONLINE, ONSITE, Assignment, Instance, Problem, Schedule
+from .model import (
+    BOUND_TIME_LIMIT,
+    DEFAULT_TIME_LIMIT,
+    MODE_NAMES,
+    ONLINE,
+    ONSITE,
+    Assignment,
+    Instance,
+    Problem,
+    Schedule,
+)
 from .reasons import explain, participant_load
 from .search import EPS, Search
 from .state import State
 
-DEFAULT_TIME_LIMIT = 8.0
 EXACT_MAX_VARIABLES = 2500
 IDLE_ROUNDS = 40
 
@@ -151,9 +160,7 @@ def build_schedule(
         for r in placed
     ]
     load = participant_load(prob)
-    unscheduled = [
-        explain(state, r, load) for r in range(prob.n_requests) if state.slot[r] < 0
-    ]
+    unscheduled = [explain(state, r, load) for r in range(prob.n_requests) if state.slot[r] < 0]
     return Schedule(
         assignments=assignments,
         unscheduled=unscheduled,
