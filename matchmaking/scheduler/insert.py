@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .greedy import _slot_list
+from .construct import slot_list
 from .model import (
     MODE_NAMES,
     REQUEST_MODES,
@@ -106,7 +106,7 @@ class _Inserter:
         prob, state = self.prob, self.state
         occ_a, occ_b = state.occ[prob.ra[r]], state.occ[prob.rb[r]]
         out = []
-        for s in _slot_list(prob.common[r]):
+        for s in slot_list(prob.common[r]):
             blockers: tuple[int, ...] = ()
             for z in (occ_a[s], occ_b[s]):
                 if z < 0 or z in blockers:

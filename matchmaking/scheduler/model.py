@@ -196,6 +196,13 @@ def load_instance(source: str | Path | Mapping[str, Any]) -> Instance:
 
 def parse_instance(data: Mapping[str, Any]) -> Instance:
     """Check and convert a decoded JSON instance; raises :class:`InstanceError`."""
+    try:
+        return _parse_instance(data)
+    except (TypeError, AttributeError, KeyError) as exc:  # a wrongly typed value slipped by
+        raise InstanceError(f"malformed instance: {exc}") from None
+
+
+def _parse_instance(data: Mapping[str, Any]) -> Instance:
     if not isinstance(data, Mapping):
         raise InstanceError("malformed instance: the top level must be a JSON object")
     slots = _parse_slots(data.get("slots"))
@@ -204,7 +211,8 @@ def parse_instance(data: Mapping[str, Any]) -> Instance:
     rooms = _parse_capacity(data.get("online_rooms"), "online_rooms", slot_ids, True)
     participants = _parse_participants(data.get("participants"), set(slot_ids))
     requests = _parse_requests(data.get("requests"), {p.id for p in participants})
-    fixed = _parse_fixed(data.get("fixed", []), requests, slots, participants)
+    raw_fixed = data.get("fixed")
+    fixed = _parse_fixed([] if raw_fixed is None else raw_fixed, requests, slots, participants)
     instance = Instance(
         slots=tuple(slots),
         tables=tables,
@@ -316,7 +324,7 @@ def _parse_participants(value: Any, slot_ids: set[str]) -> list[Participant]:
             raise InstanceError(f"participant {pid}: 'available' must be a list of slot ids")
         listed: set[str] = set()
         for sid in available:
-            if sid not in slot_ids:
+            if not isinstance(sid, str) or sid not in slot_ids:
                 raise InstanceError(f"participant {pid}: unknown slot id {sid!r}")
             if sid in listed:
                 raise InstanceError(f"participant {pid}: slot {sid} listed twice")
@@ -341,7 +349,7 @@ def check_request(entry: Any, index: int, participants: set[str]) -> Request:
     if a == b:
         raise InstanceError(f"request {rid}: a and b are the same participant {a}")
     mode = entry.get("mode")
-    if mode not in REQUEST_MODES:
+    if not isinstance(mode, str) or mode not in REQUEST_MODES:
         raise InstanceError(f"request {rid}: bad mode {mode!r} (expected onsite, online or either)")
     weight = check_weight(entry.get("weight"), f"request {rid}")
     return Request(rid, a, b, weight, mode)
@@ -382,7 +390,7 @@ def _parse_fixed(
             raise InstanceError(f"request {rid} is fixed twice")
         seen.add(rid)
         sid = entry.get("slot")
-        if sid not in slot_ids:
+        if not isinstance(sid, str) or sid not in slot_ids:
             raise InstanceError(f"fixed meeting {rid}: unknown slot {sid!r}")
         mode = entry.get("mode")
         if mode not in ("onsite", "online"):

@@ -20,7 +20,7 @@ from __future__ import annotations
 import random
 import time
 
-from .greedy import _slot_list
+from .construct import slot_list
 from .model import Problem
 from .state import State
 
@@ -75,7 +75,7 @@ class Search:
         for m in modes:
             f = free & ~state.full[m]
             if f:
-                slots = _slot_list(f)
+                slots = slot_list(f)
                 state.place(r, slots[self.rng.randrange(len(slots))], m)
                 return True
         return False
@@ -87,7 +87,7 @@ class Search:
         locked, movable = self.locked, self.movable
         rand = self.rng.random
         out = []
-        for s in _slot_list(prob.common[r]):
+        for s in slot_list(prob.common[r]):
             x, y = occ_a[s], occ_b[s]
             blockers: tuple[int, ...] = ()
             if x >= 0:
@@ -143,7 +143,7 @@ class Search:
         """Schedule unscheduled ``r`` displacing others that are re-placed (no loss)."""
         if self.place_direct(r):
             return True
-        if depth <= 0 or self.nodes >= self.node_limit:
+        if depth <= 0 or self.nodes >= self.node_limit or self.saturated(r):
             return False
         state = self.state
         self.locked.add(r)
@@ -249,8 +249,8 @@ class Search:
         for z in ejected:
             people.add(prob.ra[z])
             people.add(prob.rb[z])
-        for q in self.pool_by_participant(people):
-            if state.slot[q] < 0:
+        for q in sorted(self.pool_by_participant(people), key=lambda q: -prob.w[q]):
+            if state.slot[q] < 0 and not self.place_direct(q) and not self.saturated(q):
                 self.nodes = 0
                 self.node_limit = 50
                 self.place_chain(q, 1)

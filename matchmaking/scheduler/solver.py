@@ -9,8 +9,8 @@ from collections.abc import Callable
 from typing import Any
 
 from .bound import BoundResult, upper_bound
+from .construct import greedy_state, weighted_state
 from .exact import small_enough, solve_exact
-from .greedy import greedy_state, weighted_state
 from .model import (
     BOUND_TIME_LIMIT,
     DEFAULT_TIME_LIMIT,
@@ -78,7 +78,7 @@ def improve(
     deadline: float,
     target: Callable[[], float],
     idle_rounds: int = IDLE_ROUNDS,
-) -> dict[str, int]:
+) -> dict[str, Any]:
     """Local search on ``state`` until ``deadline``, ``target()`` or stagnation.
 
     Leaves the best schedule found in ``state``. Stagnation means ``idle_rounds`` rounds
@@ -86,7 +86,9 @@ def improve(
     """
     prob = state.prob
     search = Search(state, rng, deadline)
-    stats = {"chains": 0, "swaps": 0, "kicks": 0, "rounds": 0}
+    stats: dict[str, Any] = {"chains": 0, "swaps": 0, "kicks": 0, "rounds": 0}
+    trace: list[tuple[float, float]] = [(time.perf_counter(), state.obj)]
+    stats["trace"] = trace
     best_obj = state.obj
     best = state.snapshot()
 
@@ -114,7 +116,11 @@ def improve(
 
     for depth, nodes in ((1, 60), (2, 300), (3, 1500)):
         chain_pass(depth, nodes)
+        trace.append((time.perf_counter(), state.obj))
     swap_pass()
+    trace.append((time.perf_counter(), state.obj))
+    best_obj = state.obj
+    best = state.snapshot()
     idle = 0
     while not reached() and search.pool and idle < idle_rounds:
         stats["rounds"] += 1
@@ -129,6 +135,7 @@ def improve(
         if state.obj > best_obj + EPS:
             best_obj = state.obj
             best = state.snapshot()
+            trace.append((time.perf_counter(), best_obj))
             idle = 0
         else:
             idle += 1
@@ -138,15 +145,23 @@ def improve(
 
 
 def prefer_onsite(state: State) -> None:
-    """Move online 'either' meetings to a free table in the same slot (objective unchanged)."""
+    """Give 'either' meetings held online a free table (objective unchanged).
+
+    The meeting keeps its slot if a table is free there; otherwise it moves to the earliest
+    slot where both participants are free and a table is available.
+    """
     prob = state.prob
     for r in range(prob.n_requests):
         s = state.slot[r]
         if s < 0 or r in prob.fixed or state.mode[r] != ONLINE or ONSITE not in prob.modes[r]:
             continue
-        if not state.full[ONSITE] >> s & 1:
-            state.remove(r)
-            state.place(r, s, ONSITE)
+        if state.full[ONSITE] >> s & 1:
+            elsewhere = state.free_mask(r) & ~state.full[ONSITE]
+            if not elsewhere:
+                continue
+            s = (elsewhere & -elsewhere).bit_length() - 1
+        state.remove(r)
+        state.place(r, s, ONSITE)
     state.log.clear()
 
 
@@ -222,7 +237,7 @@ def solve(
     candidates = [base]
     proven = False
     if base.obj < target() - EPS and small_enough(prob, exact_max_variables):
-        found = solve_exact(prob, deadline - time.perf_counter())
+        found = solve_exact(prob, (deadline - time.perf_counter()) / 2)
         if found is not None:
             candidates.append(found[0])
             proven = found[1]
@@ -236,6 +251,8 @@ def solve(
     fill(best)
     prefer_onsite(best)
     stats["search_seconds"] = time.perf_counter() - started
+    if "trace" in stats:  # (seconds since start, objective) after each improving step
+        stats["trace"] = [(round(t - started, 3), obj) for t, obj in stats["trace"]]
     value = None
     if runner is not None:
         bound = runner.result()

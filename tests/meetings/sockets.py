@@ -48,6 +48,11 @@ def fresh_cache(monkeypatch):
     from django.db import connections
 
     monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
+    if settings.CHANNEL_LAYER_KIND == "core" and settings.REDIS_URL:
+        # The core Redis layer binds its locks to the first event loop; each test has its own.
+        from channels.layers import channel_layers
+
+        channel_layers.backends.clear()
     clear_cache()
     yield
     clear_cache()

@@ -399,7 +399,9 @@ async def test_errors_are_in_the_persons_language(open_socket, meeting, buyer, m
     monkeypatch.setitem(
         protocol.ERROR_MESSAGES, protocol.INVALID_JSON, gettext_lazy("This field is required.")
     )
-    guest = await open_socket(buyer, room(meeting))  # language "ja"
+    buyer.language = "ja"
+    await sync_to_async(buyer.save)(update_fields=["language"])
+    guest = await open_socket(buyer, room(meeting))
 
     frame = await guest.send_raw("not json")
 

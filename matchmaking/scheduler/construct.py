@@ -55,7 +55,7 @@ def weighted_state(prob: Problem) -> State:
     share: list[float] = [0.0] * prob.n_requests
     todo = free_requests(prob)
     for r in todo:
-        slots = _slot_list(prob.common[r])
+        slots = slot_list(prob.common[r])
         share[r] = 1.0 / len(slots)
         da, db = demand[prob.ra[r]], demand[prob.rb[r]]
         for s in slots:
@@ -65,14 +65,14 @@ def weighted_state(prob: Problem) -> State:
     for r in order:
         a, b = prob.ra[r], prob.rb[r]
         da, db = demand[a], demand[b]
-        slots = _slot_list(prob.common[r])
+        slots = slot_list(prob.common[r])
         for s in slots:
             da[s] -= share[r]
             db[s] -= share[r]
         free = state.free_mask(r)
         best: tuple[float, int, int] | None = None
         for m in prob.modes[r]:
-            for s in _slot_list(free & ~state.full[m]):
+            for s in slot_list(free & ~state.full[m]):
                 key = (da[s] + db[s], s, m)
                 if best is None or key < best:
                     best = key
@@ -85,7 +85,7 @@ def weighted_state(prob: Problem) -> State:
 _SLOT_CACHE: dict[int, list[int]] = {}
 
 
-def _slot_list(mask: int) -> list[int]:
+def slot_list(mask: int) -> list[int]:
     cached = _SLOT_CACHE.get(mask)
     if cached is None:
         cached = []
