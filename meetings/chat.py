@@ -1,24 +1,35 @@
 """Chat services and selectors of a meeting's room: messages, history, presence, typing, limits.
 
-Synchronous, keyword-only and typed; consumers call them with ``database_sync_to_async``. The
-database is the truth: a message is committed first and announced from ``on_commit``. Presence and
-the rate and typing limits live in the cache (Redis in production), so every daphne process sees
-the same state. Refusals raise :class:`meetings.protocol.ProtocolError` with a stable code.
+Keyword-only and typed. The database work is synchronous; sockets run it in a worker thread
+(:func:`db`). What needs no database (the rate limit, presence, typing, announcements) has an
+``async`` form that sockets call on the event loop, with one Redis round trip each. The database
+is the truth: a message is committed first and announced after the commit (from ``on_commit`` for
+synchronous callers; from the event loop once the worker, in autocommit mode, has returned).
+Presence and the rate and typing limits live in Redis in production (the local cache in the
+demo), so every daphne process sees the same state. Refusals raise
+:class:`meetings.protocol.ProtocolError` with a stable code.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
+import logging
 import re
 import time
+import weakref
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from fairsite.channels import broadcast, broadcast_on_commit, meeting_group
 from fairsite.models import Fair
@@ -44,6 +55,12 @@ SINCE_PAGE = 200
 SINCE_MAX = 500
 TYPING_INTERVAL = 3  # seconds between two forwarded typing hints of one person in one room
 PRESENCE_TTL = 60  # seconds a socket stays present without a ping
+ASYNC_REDIS_CONNECTIONS = 64  # per process and event loop: rate limit, presence, typing
+
+logger = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def iso_utc(value: datetime) -> str:
@@ -157,21 +174,31 @@ def chat_messages_after(*, room: Room, after: int, limit: int = SINCE_PAGE) -> d
 # --- Services --------------------------------------------------------------------------------
 
 
-def chat_message_create(
-    *, room: Room, sender: Any, client_id: str, text: str
-) -> tuple[ChatMessage, bool]:
-    """Store a message once per ``client_id`` and announce it after commit.
+def db(func: Callable[P, R]) -> Callable[P, Awaitable[R]]:
+    """Run a service in a worker thread with a clean database connection.
 
-    Returns ``(message, created)``; a resend of a known ``client_id`` returns the stored message
-    with ``created=False`` and stores nothing. Checks, in order: may write, not empty, not too
-    long, the person's rate limit (every checked send counts, resends included).
-
-    Locking: the meeting's row is locked (``SELECT … FOR NO KEY UPDATE``) for the insert, so
-    within one meeting messages commit in increasing id order (a reader who has seen id *n*
-    never later finds a smaller id appear, which ``chat.since`` relies on), and two concurrent
-    sends of one ``client_id`` are serialised: the second hits the unique constraint
-    ``chat_message_idempotent`` and returns the first. SQLite serialises writers at ``BEGIN``.
+    Not thread-sensitive: one daphne process serves many sockets, and the default (one shared
+    thread for all of them) would queue every socket's queries behind each other. The pool size
+    is ``ASGI_THREADS`` (see docs/realtime.md). Outside an ``atomic`` block (always, in a worker
+    thread) a service has committed when it returns.
     """
+    return database_sync_to_async(func, thread_sensitive=False)
+
+
+async def announce(group: str, event: dict[str, Any]) -> None:
+    """Send an event from the event loop; best effort, the database already has the truth."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        await layer.group_send(group, event)
+    except Exception:
+        logger.exception("announcement to %s failed", group)
+
+
+def chat_message_check(*, room: Room, sender: Any, text: str) -> None:
+    """The checks of a send that need neither the database nor the cache: may write, not
+    empty, not too long."""
     if not room.can_write or sender.pk != room.user_id:
         raise ProtocolError(CHAT_FORBIDDEN)
     if not text.strip():
@@ -179,34 +206,132 @@ def chat_message_create(
     max_chars = settings.CHAT_MAX_MESSAGE_CHARS
     if len(text) > max_chars:
         raise ProtocolError(CHAT_TOO_LONG, max=max_chars)
+
+
+def _insert_sql() -> str:
+    """One PostgreSQL statement: lock the meeting's row, then insert, idempotent by the unique
+    constraint. The lock is taken before the id is drawn from the sequence and held until the
+    commit, so within one meeting ids commit in increasing order."""
+    qn = connection.ops.quote_name
+    meeting, message = Meeting._meta.db_table, ChatMessage._meta.db_table
+    return (
+        f"WITH locked AS (SELECT {qn('id')} FROM {qn(meeting)} WHERE {qn('id')} = %s "
+        f"FOR NO KEY UPDATE) "
+        f"INSERT INTO {qn(message)} "
+        f"({qn('meeting_id')}, {qn('sender_id')}, {qn('client_id')}, {qn('text')}, "
+        f"{qn('created_at')}) "
+        f"SELECT locked.{qn('id')}, %s, %s, %s, %s FROM locked "
+        f"ON CONFLICT ON CONSTRAINT {qn('chat_message_idempotent')} DO NOTHING "
+        f"RETURNING {qn('id')}"
+    )
+
+
+def chat_message_store(
+    *, room: Room, sender: Any, client_id: str, text: str
+) -> tuple[ChatMessage, bool]:
+    """Insert a (checked) message once per ``client_id``; announce nothing.
+
+    Returns ``(message, created)``; a known ``client_id`` returns the stored message with
+    ``created=False``. Outside an ``atomic`` block the message is committed when this returns.
+
+    Locking: the meeting's row is locked (``FOR NO KEY UPDATE``) for the insert, so within one
+    meeting messages commit in increasing id order (a reader who has seen id *n* never later finds
+    a smaller id appear, which ``chat.since`` relies on), and two concurrent sends of one
+    ``client_id`` are serialised: the second finds the first through the unique constraint
+    ``chat_message_idempotent``. On PostgreSQL lock and insert are one statement (one round trip
+    in autocommit); SQLite serialises writers at ``BEGIN``.
+    """
+    created_at = timezone.now()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _insert_sql(), [room.meeting_id, sender.pk, client_id, text, created_at]
+            )
+            row = cursor.fetchone()
+        if row is not None:
+            message = ChatMessage(
+                id=row[0],
+                meeting_id=room.meeting_id,
+                sender=sender,
+                client_id=client_id,
+                text=text,
+                created_at=created_at,
+            )
+            return message, True
+    else:
+        try:
+            with transaction.atomic():
+                list(
+                    Meeting.objects.select_for_update(no_key=True)
+                    .filter(pk=room.meeting_id)
+                    .values_list("pk")
+                )
+                message = ChatMessage.objects.create(
+                    meeting_id=room.meeting_id, sender=sender, client_id=client_id, text=text
+                )
+            return message, True
+        except IntegrityError:
+            pass
+    existing = (
+        ChatMessage.objects.select_related("sender")
+        .filter(meeting_id=room.meeting_id, sender=sender, client_id=client_id)
+        .first()
+    )
+    if existing is None:  # the meeting is gone, or a different integrity failure
+        raise IntegrityError(f"chat message not stored in meeting {room.meeting_id}")
+    return existing, False
+
+
+def _chat_message_store_committed(
+    *, room: Room, sender: Any, client_id: str, text: str
+) -> tuple[ChatMessage, bool]:
+    if transaction.get_connection().in_atomic_block:  # pragma: no cover - a misuse
+        raise RuntimeError("chat messages from sockets are stored in autocommit mode")
+    return chat_message_store(room=room, sender=sender, client_id=client_id, text=text)
+
+
+def chat_message_create(
+    *, room: Room, sender: Any, client_id: str, text: str
+) -> tuple[ChatMessage, bool]:
+    """Check, count against the rate limit, store once per ``client_id``, and announce after
+    commit (synchronous callers; sockets use :func:`chat_message_send`).
+
+    Returns ``(message, created)``; a resend of a known ``client_id`` returns the stored message
+    with ``created=False``, stores and announces nothing. Checks, in order: may write, not
+    empty, not too long, the person's rate limit (every checked send counts, resends included).
+    """
+    chat_message_check(room=room, sender=sender, text=text)
     chat_rate_check(user_id=sender.pk)
-    try:
-        with transaction.atomic():
-            list(
-                Meeting.objects.select_for_update(no_key=True)
-                .filter(pk=room.meeting_id)
-                .values_list("pk")
-            )
-            message = ChatMessage.objects.create(
-                meeting_id=room.meeting_id, sender=sender, client_id=client_id, text=text
-            )
-            broadcast_on_commit(
-                meeting_group(room.meeting_id),
-                {"type": CHAT_MESSAGE, "message": message_data(message)},
-            )
-    except IntegrityError:
-        existing = (
-            ChatMessage.objects.select_related("sender")
-            .filter(meeting_id=room.meeting_id, sender=sender, client_id=client_id)
-            .first()
+    message, created = chat_message_store(
+        room=room, sender=sender, client_id=client_id, text=text
+    )
+    if created:
+        broadcast_on_commit(
+            meeting_group(room.meeting_id),
+            {"type": CHAT_MESSAGE, "message": message_data(message)},
         )
-        if existing is None:  # a different integrity failure: not ours to hide
-            raise
-        return existing, False
-    return message, True
+    return message, created
 
 
-# --- Rate limit and typing (cache, shared by every process) ----------------------------------
+async def chat_message_send(
+    *, room: Room, sender: Any, client_id: str, text: str
+) -> dict[str, Any]:
+    """``chat.send`` from a socket: the same checks and rate limit as
+    :func:`chat_message_create`, the rate limit counted from the event loop (one Redis round
+    trip), the message stored in a worker thread in autocommit mode (committed when it
+    returns), then announced from the event loop. Returns the reply's data."""
+    chat_message_check(room=room, sender=sender, text=text)
+    await chat_rate_check_async(user_id=sender.pk)
+    message, created = await db(_chat_message_store_committed)(
+        room=room, sender=sender, client_id=client_id, text=text
+    )
+    data = message_data(message)
+    if created:  # committed: the worker returned outside any transaction
+        await announce(meeting_group(room.meeting_id), {"type": CHAT_MESSAGE, "message": data})
+    return {"message": data, "created": created}
+
+
+# --- Rate limit and typing (Redis, or the local cache; shared by every process) --------------
 
 _RATE = re.compile(r"\s*(\d+)\s*/\s*(\d*)\s*([smh]?)\s*")
 _UNIT_SECONDS = {"s": 1, "": 1, "m": 60, "h": 3600}
@@ -222,31 +347,99 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(count), int(amount or 1) * _UNIT_SECONDS[unit]
 
 
-def chat_rate_check(*, user_id: int) -> None:
-    """Count one ``chat.send`` of ``user_id`` in a fixed window shared through the cache, or
-    raise ``chat.rate_limited`` with the seconds until the window ends."""
+@dataclass(frozen=True)
+class _RateWindow:
+    name: str  # the cache key
+    key: str  # the same, as stored in Redis (with the site's prefix)
+    limit: int
+    period: int
+    ends_at: float
+    now: float
+
+    def check(self, count: int) -> None:
+        if count > self.limit:
+            retry_after = max(1, int(self.ends_at - self.now + 0.999))
+            raise ProtocolError(CHAT_RATE_LIMITED, retry_after=retry_after)
+
+
+def _rate_window(user_id: int) -> _RateWindow:
     limit, period = parse_rate(settings.CHAT_RATE_LIMIT)
     now = time.time()
     window = int(now // period)
-    key = f"chat-rate:{user_id}:{window}"
-    cache.add(key, 0, timeout=period + 1)
+    name = f"chat-rate:{user_id}:{window}"
+    return _RateWindow(
+        name=name,
+        key=cache.make_key(name),
+        limit=limit, period=period, ends_at=(window + 1) * period,
+        now=now,
+    )
+
+
+def _local_rate_count(window: _RateWindow) -> int:
+    """The counter in the local cache (single-process demo without Redis)."""
+    cache.add(window.name, 0, timeout=window.period + 1)
     try:
-        count = cache.incr(key)
+        return cache.incr(window.name)
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=period + 1)
-        count = 1
-    if count > limit:
-        retry_after = max(1, int((window + 1) * period - now + 0.999))
-        raise ProtocolError(CHAT_RATE_LIMITED, retry_after=retry_after)
+        cache.set(window.name, 1, timeout=window.period + 1)
+        return 1
+
+
+def chat_rate_check(*, user_id: int) -> None:
+    """Count one ``chat.send`` of ``user_id`` in a fixed window shared by every process, or
+    raise ``chat.rate_limited`` with the seconds until the window ends. On Redis: ``INCR`` and
+    ``EXPIRE`` in one ``MULTI``, one round trip."""
+    window = _rate_window(user_id)
+    if settings.REDIS_URL:
+        pipe = _redis(settings.REDIS_URL).pipeline(transaction=True)
+        pipe.incr(window.key)
+        pipe.expire(window.key, window.period + 1)
+        count = pipe.execute()[0]
+    else:
+        count = _local_rate_count(window)
+    window.check(int(count))
+
+
+async def chat_rate_check_async(*, user_id: int) -> None:
+    """:func:`chat_rate_check` from the event loop, on the same counter (no worker thread)."""
+    window = _rate_window(user_id)
+    if settings.REDIS_URL:
+        async with _async_redis(settings.REDIS_URL).pipeline(transaction=True) as pipe:
+            pipe.incr(window.key)
+            pipe.expire(window.key, window.period + 1)
+            count = (await pipe.execute())[0]
+    else:
+        count = _local_rate_count(window)  # in-process memory: no I/O
+    window.check(int(count))
+
+
+def _typing_name(room: Room) -> str:
+    return f"chat-typing:{room.meeting_id}:{room.user_id}"
 
 
 def typing_notify(*, room: Room) -> bool:
     """Forward a typing hint to the room, at most once per ``TYPING_INTERVAL`` per person."""
     if not room.can_write:
         raise ProtocolError(CHAT_FORBIDDEN)
-    if not cache.add(f"chat-typing:{room.meeting_id}:{room.user_id}", 1, timeout=TYPING_INTERVAL):
+    if not cache.add(_typing_name(room), 1, timeout=TYPING_INTERVAL):
         return False
     broadcast(meeting_group(room.meeting_id), {"type": ROOM_TYPING, "user": room.person})
+    return True
+
+
+async def typing_notify_async(*, room: Room) -> bool:
+    """:func:`typing_notify` from the event loop (the same throttle key as ``cache.add``)."""
+    if not room.can_write:
+        raise ProtocolError(CHAT_FORBIDDEN)
+    if settings.REDIS_URL:
+        client = _async_redis(settings.REDIS_URL)
+        key = cache.make_key(_typing_name(room))
+        fresh = await client.set(key, 1, nx=True, ex=TYPING_INTERVAL)
+    else:
+        fresh = cache.add(_typing_name(room), 1, timeout=TYPING_INTERVAL)
+    if not fresh:
+        return False
+    await announce(meeting_group(room.meeting_id), {"type": ROOM_TYPING, "user": room.person})
     return True
 
 
@@ -255,7 +448,9 @@ def typing_notify(*, room: Room) -> bool:
 # One entry per socket (so two tabs of one person count once and closing one keeps the other),
 # each with an expiry refreshed by ``ping``. On Redis: a sorted set scored by expiry and a
 # version counter, changed and read in one MULTI so that a higher version never shows less.
-# Without Redis (the single-process demo) the same in the local cache.
+# Without Redis (the single-process demo) the same in the local cache. Sockets use the ``async``
+# functions (the event loop's Redis client, no worker thread); the synchronous ones do the same
+# for synchronous callers.
 
 
 @functools.lru_cache(maxsize=4)
@@ -263,6 +458,26 @@ def _redis(url: str) -> Any:
     import redis
 
     return redis.Redis.from_url(url)
+
+
+_async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _async_redis(url: str) -> Any:
+    """The running event loop's Redis client (a client is bound to the loop it was made on)."""
+    import redis.asyncio
+
+    loop = asyncio.get_running_loop()
+    client = _async_clients.get(loop)
+    if client is None:
+        pool = redis.asyncio.BlockingConnectionPool.from_url(
+            url, max_connections=ASYNC_REDIS_CONNECTIONS, timeout=10
+        )
+        client = redis.asyncio.Redis(connection_pool=pool)
+        _async_clients[loop] = client
+    return client
 
 
 def _presence_member(*, room: Room, channel_name: str) -> str:
@@ -277,42 +492,74 @@ def _people(members: list[Any]) -> list[dict[str, Any]]:
     return sorted(people.values(), key=lambda p: (p["name"], p["id"]))
 
 
-def _presence_change(*, room: Room, channel_name: str, present: bool) -> dict[str, Any]:
-    member = _presence_member(room=room, channel_name=channel_name)
-    now = time.time()
-    key = cache.make_key(f"presence:{room.meeting_id}")
-    version_key = cache.make_key(f"presence-v:{room.meeting_id}")
-    if settings.REDIS_URL:
-        pipe = _redis(settings.REDIS_URL).pipeline(transaction=True)
-        pipe.zremrangebyscore(key, "-inf", now)
-        if present:
-            pipe.zadd(key, {member: now + PRESENCE_TTL})
+@dataclass(frozen=True)
+class _PresenceChange:
+    key: str
+    version_key: str
+    member: str
+    now: float
+    present: bool
+
+    @classmethod
+    def of(cls, *, room: Room, channel_name: str, present: bool) -> _PresenceChange:
+        return cls(
+            key=cache.make_key(f"presence:{room.meeting_id}"),
+            version_key=cache.make_key(f"presence-v:{room.meeting_id}"),
+            member=_presence_member(room=room, channel_name=channel_name),
+            now=time.time(),
+            present=present,
+        )
+
+    def queue(self, pipe: Any) -> None:
+        """The MULTI, on a sync or async pipeline (their queueing calls are the same)."""
+        pipe.zremrangebyscore(self.key, "-inf", self.now)
+        if self.present:
+            pipe.zadd(self.key, {self.member: self.now + PRESENCE_TTL})
         else:
-            pipe.zrem(key, member)
-        pipe.expire(key, PRESENCE_TTL * 2)
-        pipe.incr(version_key)
-        pipe.expire(version_key, 86_400)
-        pipe.zrangebyscore(key, now, "+inf")
-        result = pipe.execute()
+            pipe.zrem(self.key, self.member)
+        pipe.expire(self.key, PRESENCE_TTL * 2)
+        pipe.incr(self.version_key)
+        pipe.expire(self.version_key, 86_400)
+        pipe.zrangebyscore(self.key, self.now, "+inf")
+
+    @staticmethod
+    def result(result: list[Any]) -> dict[str, Any]:
         version, members = result[-3], result[-1]
-    else:
-        state = cache.get(key) or {"version": 0, "members": {}}
-        alive = {m: exp for m, exp in state["members"].items() if exp > now}
-        if present:
-            alive[member] = now + PRESENCE_TTL
+        return {"users": _people(members), "version": int(version)}
+
+    def local(self) -> dict[str, Any]:
+        state = cache.get(self.key) or {"version": 0, "members": {}}
+        alive = {m: exp for m, exp in state["members"].items() if exp > self.now}
+        if self.present:
+            alive[self.member] = self.now + PRESENCE_TTL
         else:
-            alive.pop(member, None)
+            alive.pop(self.member, None)
         version = state["version"] + 1
-        cache.set(key, {"version": version, "members": alive}, timeout=86_400)
-        members = list(alive)
-    return {"users": _people(members), "version": int(version)}
+        cache.set(self.key, {"version": version, "members": alive}, timeout=86_400)
+        return {"users": _people(list(alive)), "version": version}
 
 
-def room_enter(*, room: Room, channel_name: str) -> dict[str, Any]:
-    """Mark this socket present, announce the new presence list, and return the ``hello``."""
-    presence = _presence_change(room=room, channel_name=channel_name, present=True)
-    broadcast(meeting_group(room.meeting_id), {"type": ROOM_PRESENCE, **presence})
-    history = chat_history(room=room)
+def _presence_change(*, room: Room, channel_name: str, present: bool) -> dict[str, Any]:
+    change = _PresenceChange.of(room=room, channel_name=channel_name, present=present)
+    if not settings.REDIS_URL:
+        return change.local()
+    pipe = _redis(settings.REDIS_URL).pipeline(transaction=True)
+    change.queue(pipe)
+    return change.result(pipe.execute())
+
+
+async def _presence_change_async(
+    *, room: Room, channel_name: str, present: bool
+) -> dict[str, Any]:
+    change = _PresenceChange.of(room=room, channel_name=channel_name, present=present)
+    if not settings.REDIS_URL:
+        return change.local()
+    async with _async_redis(settings.REDIS_URL).pipeline(transaction=True) as pipe:
+        change.queue(pipe)
+        return change.result(await pipe.execute())
+
+
+def _hello(*, room: Room, presence: dict[str, Any], history: dict[str, Any]) -> dict[str, Any]:
     return {
         "user": room.person,
         "meeting": room.summary,
@@ -329,10 +576,46 @@ def room_enter(*, room: Room, channel_name: str) -> dict[str, Any]:
     }
 
 
+def room_enter(*, room: Room, channel_name: str) -> dict[str, Any]:
+    """Mark this socket present, announce the new presence list, and return the ``hello``."""
+    presence = _presence_change(room=room, channel_name=channel_name, present=True)
+    broadcast(meeting_group(room.meeting_id), {"type": ROOM_PRESENCE, **presence})
+    return _hello(room=room, presence=presence, history=chat_history(room=room))
+
+
+async def room_enter_async(*, room: Room, channel_name: str) -> dict[str, Any]:
+    """:func:`room_enter` for a socket: presence and its announcement from the event loop, the
+    history page in a worker thread, both at once. The socket must already be in the room's
+    group, so that no message falls between the history and the events."""
+
+    async def present() -> dict[str, Any]:
+        presence = await _presence_change_async(
+            room=room, channel_name=channel_name, present=True
+        )
+        await announce(meeting_group(room.meeting_id), {"type": ROOM_PRESENCE, **presence})
+        return presence
+
+    presence, history = await asyncio.gather(present(), db(chat_history)(room=room))
+    return _hello(room=room, presence=presence, history=history)
+
+
 def room_leave(*, room: Room, channel_name: str) -> None:
     """Remove this socket from presence and announce the new list."""
     presence = _presence_change(room=room, channel_name=channel_name, present=False)
     broadcast(meeting_group(room.meeting_id), {"type": ROOM_PRESENCE, **presence})
+
+
+async def room_leave_async(*, room: Room, channel_name: str) -> None:
+    """:func:`room_leave` from the event loop."""
+    presence = await _presence_change_async(room=room, channel_name=channel_name, present=False)
+    await announce(meeting_group(room.meeting_id), {"type": ROOM_PRESENCE, **presence})
+
+
+def _refresh_local(*, key: str, member: str, expiry: float) -> None:
+    state = cache.get(key)
+    if state is not None:
+        state["members"][member] = expiry
+        cache.set(key, state, timeout=86_400)
 
 
 def presence_refresh(*, room: Room, channel_name: str) -> None:
@@ -346,7 +629,18 @@ def presence_refresh(*, room: Room, channel_name: str) -> None:
         pipe.expire(key, PRESENCE_TTL * 2)
         pipe.execute()
     else:
-        state = cache.get(key)
-        if state is not None:
-            state["members"][member] = expiry
-            cache.set(key, state, timeout=86_400)
+        _refresh_local(key=key, member=member, expiry=expiry)
+
+
+async def presence_refresh_async(*, room: Room, channel_name: str) -> None:
+    """:func:`presence_refresh` from the event loop."""
+    member = _presence_member(room=room, channel_name=channel_name)
+    key = cache.make_key(f"presence:{room.meeting_id}")
+    expiry = time.time() + PRESENCE_TTL
+    if settings.REDIS_URL:
+        async with _async_redis(settings.REDIS_URL).pipeline(transaction=True) as pipe:
+            pipe.zadd(key, {member: expiry})
+            pipe.expire(key, PRESENCE_TTL * 2)
+            await pipe.execute()
+    else:
+        _refresh_local(key=key, member=member, expiry=expiry)

@@ -225,18 +225,20 @@ class Search:
         cands = self.positions(r)
         if not cands:
             return
-        self.locked.add(r)
         _, s, m, blockers, cap_full = cands[self.rng.randrange(min(len(cands), 6))]
-        ejected = self.displace(r, s, m, blockers, cap_full)
-        self.locked.discard(r)
-        if ejected and ejected[-1] < 0:
-            state.rollback(mark)
-            return
-        for z in ejected:
-            self.nodes = 0
-            self.node_limit = 200
-            self.place_chain(z, 2)
-        self.refill_neighbours(r, ejected)
+        self.locked.add(r)
+        try:
+            ejected = self.displace(r, s, m, blockers, cap_full)
+            if ejected and ejected[-1] < 0:
+                state.rollback(mark)
+                return
+            for z in ejected:
+                self.nodes = 0
+                self.node_limit = 200
+                self.place_chain(z, 2)
+            self.refill_neighbours(r, ejected)
+        finally:
+            self.locked.discard(r)
         if state.obj < before - EPS:
             state.rollback(mark)
         else:
