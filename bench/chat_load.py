@@ -6,8 +6,14 @@ receipt at the other participant; then does the same through a bare echo consume
 in the same run; counts sent, delivered and stored; stops daphne and drops the database.
 
     .venv/bin/python bench/chat_load.py                      # the full target: 2,000 sockets,
-                                                             # 200 msg/s for 60 s, pubsub layer
+                                                             # 200 msg/s for 60 s, pubsub layer,
+                                                             # one daphne process
+    .venv/bin/python bench/chat_load.py --processes 2        # production topology: 2 daphnes
     .venv/bin/python bench/chat_load.py --layer core --duration 20 --sockets 400
+
+With ``--processes N`` every socket goes to one of N daphne processes (ports ``--port`` …
+``--port + N - 1``) at random (seeded), so most rooms have their two participants on different
+processes and every message of those rooms crosses processes through Redis.
 
 Only 127.0.0.1. Every loop is bounded in count and time; daphne is killed by pid at the end.
 """
@@ -19,6 +25,7 @@ import asyncio
 import itertools
 import json
 import os
+import random
 import signal
 import statistics
 import subprocess
@@ -42,6 +49,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of sending")
     parser.add_argument("--layer", choices=["pubsub", "core"], default="pubsub")
     parser.add_argument("--threads", type=int, default=0, help="ASGI_THREADS (0: default)")
+    parser.add_argument("--processes", type=int, default=1, help="daphne processes")
+    parser.add_argument("--seed", type=int, default=7, help="socket → process assignment")
     parser.add_argument("--skip-echo", action="store_true", help="no echo baseline")
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432", help="server URL")
     parser.add_argument("--db-name", default="fairsite_bench")
@@ -213,18 +222,7 @@ class Phase:
     ack_latencies: list[float] = field(default_factory=list)
     sent_at: dict[str, float] = field(default_factory=dict)
     connect_seconds: float = 0.0
-
-    def row(self, stored: int | str) -> str:
-        if self.latencies:
-            q = statistics.quantiles(self.latencies, n=100, method="inclusive")
-            p50, p95, p99, worst = q[49], q[94], q[98], max(self.latencies)
-            figures = f"{p50:8.1f} {p95:8.1f} {p99:8.1f} {worst:8.1f}"
-        else:
-            figures = f"{'-':>8} {'-':>8} {'-':>8} {'-':>8}"
-        return (
-            f"{self.name:<10} {self.sent:>7} {self.delivered:>9} {str(stored):>7} "
-            f"{self.errors:>6} {figures}"
-        )
+    load: str = ""
 
 
 async def open_sockets(urls: list[tuple[str, dict[str, str]]], concurrency: int = 16) -> list:
@@ -262,11 +260,23 @@ async def pace(rate: float, duration: float, send: Any) -> None:
         await send(n)
 
 
-async def run_echo(args: argparse.Namespace, rooms: int) -> Phase:
+def assign_ports(args: argparse.Namespace, sockets: int) -> list[int]:
+    """The daphne port of every socket (``2 * room + participant``)."""
+    chooser = random.Random(args.seed)
+    return [args.port + chooser.randrange(args.processes) for _ in range(sockets)]
+
+
+def split_rooms(ports: list[int]) -> int:
+    """Rooms whose two participants are on different processes."""
+    return sum(ports[2 * r] != ports[2 * r + 1] for r in range(len(ports) // 2))
+
+
+async def run_echo(args: argparse.Namespace, rooms: int, ports: list[int]) -> Phase:
     phase = Phase("echo")
-    base = f"ws://127.0.0.1:{args.port}/ws/bench-echo"
     t0 = time.perf_counter()
-    sockets = await open_sockets([(f"{base}/{n // 2}/", {}) for n in range(rooms * 2)])
+    sockets = await open_sockets(
+        [(f"ws://127.0.0.1:{ports[n]}/ws/bench-echo/{n // 2}/", {}) for n in range(rooms * 2)]
+    )
     phase.connect_seconds = time.perf_counter() - t0
 
     async def read(index: int, ws: Any) -> None:
@@ -294,13 +304,17 @@ async def run_echo(args: argparse.Namespace, rooms: int) -> Phase:
     return phase
 
 
-async def run_chat(args: argparse.Namespace, rooms: list[tuple[int, str, str]]) -> Phase:
+async def run_chat(
+    args: argparse.Namespace, rooms: list[tuple[int, str, str]], ports: list[int]
+) -> Phase:
     phase = Phase("chat")
-    base = f"ws://127.0.0.1:{args.port}/ws/meetings"
     urls = []
     for meeting_id, seller_key, guest_key in rooms:
         for key in (seller_key, guest_key):
-            urls.append((f"{base}/{meeting_id}/", {"Cookie": f"sessionid={key}"}))
+            port = ports[len(urls)]
+            urls.append(
+                (f"ws://127.0.0.1:{port}/ws/meetings/{meeting_id}/", {"Cookie": f"sessionid={key}"})
+            )
     t0 = time.perf_counter()
     sockets = await open_sockets(urls)
     hellos = await asyncio.gather(*(ws.recv() for ws in sockets))
@@ -353,6 +367,33 @@ async def run_chat(args: argparse.Namespace, rooms: list[tuple[int, str, str]]) 
     return phase
 
 
+def loadavg() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:  # pragma: no cover - not Linux
+        return "?"
+
+
+HEADER = (
+    f"{'phase':<6} {'layer':<6} {'procs':>5} {'rate':>6} {'sent':>7} {'delivered':>9} "
+    f"{'stored':>7} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} "
+    f"{'connect s':>9}  load (1/5/15 min, at start)"
+)
+
+
+def row(phase: Phase, args: argparse.Namespace, stored: int | str) -> str:
+    if phase.latencies:
+        q = statistics.quantiles(phase.latencies, n=100, method="inclusive")
+        figures = f"{q[49]:8.1f} {q[94]:8.1f} {q[98]:8.1f} {max(phase.latencies):8.1f}"
+    else:
+        figures = f"{'-':>8} {'-':>8} {'-':>8} {'-':>8}"
+    return (
+        f"{phase.name:<6} {args.layer:<6} {args.processes:>5} {args.rate:>4g}/s "
+        f"{phase.sent:>7} {phase.delivered:>9} {str(stored):>7} {phase.errors:>6} {figures} "
+        f"{phase.connect_seconds:>9.1f}  {phase.load}"
+    )
+
+
 def main() -> None:
     args = parse_args()
     rooms = args.sockets // 2
@@ -371,21 +412,30 @@ def main() -> None:
     )
     if args.threads:
         env["ASGI_THREADS"] = str(args.threads)
-    process = None
+    ports = assign_ports(args, rooms * 2)
+    processes: list[subprocess.Popen] = []
     create_database(args)
     try:
         setup_django(env)
         t0 = time.perf_counter()
         room_list = populate(rooms)
         print(f"populated {rooms} rooms in {time.perf_counter() - t0:.1f} s", flush=True)
-        process = start_daphne(args.port, env)
-        echo = None if args.skip_echo else asyncio.run(run_echo(args, rooms))
-        if echo is not None:
+        for n in range(args.processes):
+            processes.append(start_daphne(args.port + n, env))
+        print("daphne pids: " + " ".join(str(p.pid) for p in processes), flush=True)
+        echo = None
+        if not args.skip_echo:
+            load = loadavg()
+            echo = asyncio.run(run_echo(args, rooms, ports))
+            echo.load = load
             print(f"echo done: {echo.delivered}/{echo.sent}", flush=True)
-        chat = asyncio.run(run_chat(args, room_list))
+        load = loadavg()
+        chat = asyncio.run(run_chat(args, room_list, ports))
+        chat.load = load
         stored = stored_messages()
     finally:
-        stop_daphne(process)
+        for process in processes:
+            stop_daphne(process)
         from django.db import connections
 
         connections.close_all()
@@ -393,27 +443,20 @@ def main() -> None:
 
     print()
     print(
-        f"layer={args.layer} sockets={rooms * 2} rooms={rooms} rate={args.rate:g}/s "
+        f"sockets={rooms * 2} rooms={rooms} (split across processes: {split_rooms(ports)}) "
         f"duration={args.duration:g}s ASGI_THREADS={args.threads or 'default'} "
-        f"cpus={os.cpu_count()}"
+        f"cpus={os.cpu_count()} load at end: {loadavg()}"
     )
-    print(
-        f"{'phase':<10} {'sent':>7} {'delivered':>9} {'stored':>7} {'errors':>6} "
-        f"{'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}"
-    )
+    print(HEADER)
     if echo is not None:
-        print(echo.row("-"))
-    print(chat.row(stored))
+        print(row(echo, args, "-"))
+    print(row(chat, args, stored))
     if chat.ack_latencies:
         q = statistics.quantiles(chat.ack_latencies, n=100, method="inclusive")
         print(
-            f"chat acks: {chat.acked}/{chat.sent}, p50 {q[49]:.1f} ms, p99 {q[98]:.1f} ms, "
-            f"max {max(chat.ack_latencies):.1f} ms"
+            f"chat acks (send → own reply): {chat.acked}/{chat.sent}, p50 {q[49]:.1f} ms, "
+            f"p99 {q[98]:.1f} ms, max {max(chat.ack_latencies):.1f} ms"
         )
-    connects = [p for p in (echo, chat) if p is not None]
-    print(
-        "connect all sockets: " + ", ".join(f"{p.name} {p.connect_seconds:.1f} s" for p in connects)
-    )
     ok = chat.delivered == chat.sent == stored and chat.errors == 0
     print("all delivered and stored" if ok else "LOSS: not all delivered/stored")
 

@@ -244,9 +244,7 @@ def chat_message_store(
     created_at = timezone.now()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(
-                _insert_sql(), [room.meeting_id, sender.pk, client_id, text, created_at]
-            )
+            cursor.execute(_insert_sql(), [room.meeting_id, sender.pk, client_id, text, created_at])
             row = cursor.fetchone()
         if row is not None:
             message = ChatMessage(
@@ -302,9 +300,7 @@ def chat_message_create(
     """
     chat_message_check(room=room, sender=sender, text=text)
     chat_rate_check(user_id=sender.pk)
-    message, created = chat_message_store(
-        room=room, sender=sender, client_id=client_id, text=text
-    )
+    message, created = chat_message_store(room=room, sender=sender, client_id=client_id, text=text)
     if created:
         broadcast_on_commit(
             meeting_group(room.meeting_id),
@@ -370,7 +366,9 @@ def _rate_window(user_id: int) -> _RateWindow:
     return _RateWindow(
         name=name,
         key=cache.make_key(name),
-        limit=limit, period=period, ends_at=(window + 1) * period,
+        limit=limit,
+        period=period,
+        ends_at=(window + 1) * period,
         now=now,
     )
 
@@ -548,9 +546,7 @@ def _presence_change(*, room: Room, channel_name: str, present: bool) -> dict[st
     return change.result(pipe.execute())
 
 
-async def _presence_change_async(
-    *, room: Room, channel_name: str, present: bool
-) -> dict[str, Any]:
+async def _presence_change_async(*, room: Room, channel_name: str, present: bool) -> dict[str, Any]:
     change = _PresenceChange.of(room=room, channel_name=channel_name, present=present)
     if not settings.REDIS_URL:
         return change.local()
@@ -589,9 +585,7 @@ async def room_enter_async(*, room: Room, channel_name: str) -> dict[str, Any]:
     group, so that no message falls between the history and the events."""
 
     async def present() -> dict[str, Any]:
-        presence = await _presence_change_async(
-            room=room, channel_name=channel_name, present=True
-        )
+        presence = await _presence_change_async(room=room, channel_name=channel_name, present=True)
         await announce(meeting_group(room.meeting_id), {"type": ROOM_PRESENCE, **presence})
         return presence
 

@@ -9,16 +9,15 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable
-from typing import Any, ClassVar, ParamSpec, TypeVar
+from typing import Any, ClassVar
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils import timezone, translation
 
 from fairsite.channels import fair_group, meeting_group, user_group
 from meetings import chat
+from meetings.chat import db
 from meetings.protocol import (
     CLOSE_FORBIDDEN,
     CLOSE_UNAUTHENTICATED,
@@ -39,20 +38,7 @@ from meetings.protocol import (
 
 logger = logging.getLogger(__name__)
 
-P = ParamSpec("P")
-R = TypeVar("R")
-
 CLIENT_ID = Str(pattern=re.compile(r"[A-Za-z0-9_.:-]{1,64}"))
-
-
-def db(func: Callable[P, R]) -> Callable[P, Awaitable[R]]:
-    """Run a service in a worker thread with a clean database connection.
-
-    Not thread-sensitive: one daphne process serves many sockets, and the default (one shared
-    thread for all of them) would queue every socket's queries behind each other. The pool size
-    is ``ASGI_THREADS`` (see docs/realtime.md).
-    """
-    return database_sync_to_async(func, thread_sensitive=False)
 
 
 def dumps(frame: dict[str, Any]) -> str:
@@ -152,7 +138,7 @@ class MeetingRoomConsumer(ProtocolConsumer):
         await self.channel_layer.group_add(meeting_group(room.meeting_id), self.channel_name)
         await self.channel_layer.group_add(user_group(room.user_id), self.channel_name)
         await self.accept()
-        hello = await db(chat.room_enter)(room=room, channel_name=self.channel_name)
+        hello = await chat.room_enter_async(room=room, channel_name=self.channel_name)
         await self.send_event("hello", hello)
 
     async def disconnect(self, code: int) -> None:
@@ -162,7 +148,7 @@ class MeetingRoomConsumer(ProtocolConsumer):
         self.room = None
         await self.channel_layer.group_discard(meeting_group(room.meeting_id), self.channel_name)
         await self.channel_layer.group_discard(user_group(room.user_id), self.channel_name)
-        await db(chat.room_leave)(room=room, channel_name=self.channel_name)
+        await chat.room_leave_async(room=room, channel_name=self.channel_name)
 
     @property
     def current_room(self) -> chat.Room:
@@ -174,10 +160,9 @@ class MeetingRoomConsumer(ProtocolConsumer):
 
     @command("chat.send", client_id=CLIENT_ID, text=Str())
     async def chat_send(self, client_id: str, text: str) -> dict[str, Any]:
-        message, created = await db(chat.chat_message_create)(
+        return await chat.chat_message_send(
             room=self.current_room, sender=self.user, client_id=client_id, text=text
         )
-        return {"message": chat.message_data(message), "created": created}
 
     @command(
         "chat.history",
@@ -195,11 +180,11 @@ class MeetingRoomConsumer(ProtocolConsumer):
 
     @command("typing")
     async def typing(self) -> dict[str, Any]:
-        return {"sent": await db(chat.typing_notify)(room=self.current_room)}
+        return {"sent": await chat.typing_notify_async(room=self.current_room)}
 
     @command("ping")
     async def ping(self) -> dict[str, Any]:
-        await db(chat.presence_refresh)(room=self.current_room, channel_name=self.channel_name)
+        await chat.presence_refresh_async(room=self.current_room, channel_name=self.channel_name)
         return {"time": chat.iso_utc(timezone.now())}
 
     # --- Channel-layer events ----------------------------------------------------------------

@@ -343,7 +343,7 @@ def _run_contention(fair, *, guard: bool):
 
 
 @pytest.mark.slow
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_twenty_concurrent_accepts_of_one_slot_book_exactly_one(postgres_required):
     fair = future_fair()
     exhibitor, results, log = _run_contention(fair, guard=True)
@@ -360,7 +360,7 @@ def test_twenty_concurrent_accepts_of_one_slot_book_exactly_one(postgres_require
 
 
 @pytest.mark.slow
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_twenty_concurrent_accepts_without_protection_double_book(postgres_required):
     """Negative control: without the exclusion constraints and the Python guard, the same
     run books the exhibitor into several meetings at once — so the test above can fail."""
