@@ -149,6 +149,9 @@ def build_instance(*, fair: Fair) -> tuple[dict[str, Any], dict[str, Any]]:
                 }
             )
             fixed_busy.update({(ex, slot.id), (bu, slot.id)})
+            if table is not None and mode in ONLINE_MODES:
+                # A mixed meeting is fixed at its table and also holds an online room.
+                extra_online[slot.id] += 1
             forced[ex].add(slot.id)
             forced[bu].add(slot.id)
             continue
