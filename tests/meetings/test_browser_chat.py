@@ -2,46 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 
 from meetings.models import ChatMessage
+from tests.browser import CHROMIUM_ARGS as ARGS
 from tests.meetings.sockets import *  # noqa: F403 - people fixtures, fresh cache
 from tests.meetings.sockets import session_key_for
 from tests.meetings.test_multiprocess import daphne_env, free_port, start_daphne, stop
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture
-def chromium() -> str:
-    path = CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
-    if not path:
-        if os.environ.get("FAIRSITE_REQUIRE_BROWSER") == "1":
-            pytest.fail("Chromium is required (FAIRSITE_REQUIRE_BROWSER=1) but not installed")
-        pytest.skip("Chromium is not installed")
-    return path
-
-
-@pytest.fixture
-def artifacts() -> Path:
-    path = Path(os.environ.get("FAIRSITE_ARTIFACTS", "test-artifacts"))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def test_two_people_chat_in_the_room_page(
