@@ -38,14 +38,16 @@ class LanguageMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         language = self.pick(request)
         translation.activate(language)
-        request.LANGUAGE_CODE = translation.get_language()
-        response = self.get_response(request)
-        response.headers.setdefault("Content-Language", translation.get_language())
-        response.headers["Vary"] = ", ".join(
-            filter(None, [response.headers.get("Vary"), "Accept-Language", "Cookie"])
-        )
-        translation.deactivate()
-        return response
+        try:
+            request.LANGUAGE_CODE = translation.get_language()
+            response = self.get_response(request)
+            response.headers.setdefault("Content-Language", translation.get_language())
+            response.headers["Vary"] = ", ".join(
+                filter(None, [response.headers.get("Vary"), "Accept-Language", "Cookie"])
+            )
+            return response
+        finally:
+            translation.deactivate()
 
     @staticmethod
     def pick(request: HttpRequest) -> str:
