@@ -22,11 +22,16 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import Case, IntegerField, Value, When
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from exhibitors.enums import Attendance, CompanyRole, MembershipStatus
 from exhibitors.models import Company, Member
-from fairsite.mail import send_to_user_on_commit
+from fairsite.mail import render_for_user
 from fairsite.models import Fair, User
 from matchmaking import selectors
 from matchmaking import slots as grid
@@ -38,10 +43,13 @@ from matchmaking.enums import (
     RequestStatus,
 )
 from matchmaking.models import Interest, MeetingRequest, SchedulerRun
-from meetings.booking import ONLINE_MODES, meeting_book_core
-from meetings.calendar import meeting_invitation
+from meetings import calendar as ical
+from meetings.booking import ONLINE_MODES, BulkItem, SlotTaken, meetings_book_bulk
 from meetings.enums import ACTIVE_STATUSES
 from meetings.models import Meeting, MeetingAttendee
+
+REQUEST_CHUNK = 500  # ids per IN (…) / CASE statement
+MAIL_BATCH = 200  # messages per send_messages call
 
 SOURCE_WEIGHTS = {"must": WEIGHT_MUST, "requested": WEIGHT_REQUESTED, "maybe": WEIGHT_MAYBE}
 
@@ -229,8 +237,17 @@ def _met_pairs(meetings: Sequence[tuple]) -> set[tuple[int, int]]:
     return {(ex, bu) for _pk, ex, bu, *_rest in meetings}
 
 
-def solve_instance(instance: dict[str, Any], *, time_limit: float) -> dict[str, Any]:
-    """Run the scheduler; the result in its output format plus a few counts."""
+def solve_instance(
+    instance: dict[str, Any], *, time_limit: float, bound_time_limit: float | None = None
+) -> dict[str, Any]:
+    """Run the scheduler; the result in its output format plus a few counts.
+
+    The search and the LP bound run concurrently inside ``solve``, each within its own limit
+    (``bound_time_limit`` defaults to ``time_limit``), so the call takes about the larger of
+    the two. ``stats["bound_kind"]`` says which bound was proven in that time: ``lp`` (the
+    full LP), ``lp_without_capacity`` (the full LP ran out of time: a looser bound) or
+    ``count`` (the sum of the candidates' weights).
+    """
     try:
         from matchmaking.scheduler import load_instance, solve
     except ImportError:  # the package's public API is not exported yet: use its modules
@@ -238,7 +255,12 @@ def solve_instance(instance: dict[str, Any], *, time_limit: float) -> dict[str, 
         from matchmaking.scheduler.solver import solve
 
     loaded = load_instance(instance)
-    schedule = solve(loaded, time_limit=time_limit, with_bound=True)
+    schedule = solve(
+        loaded,
+        time_limit=time_limit,
+        with_bound=True,
+        bound_time_limit=time_limit if bound_time_limit is None else bound_time_limit,
+    )
     result = schedule.to_dict()
     result["stats"] = {k: v for k, v in (schedule.stats or {}).items() if _jsonable(v)}
     return result
@@ -257,6 +279,19 @@ REASON_TEXT = {
     "capacity_full": lambda: _("tables and online rooms full"),
     "not_selected": lambda: _("fits, but a better schedule left it out"),
 }
+
+BOUND_TEXT = {
+    "lp": lambda: _("LP bound (proven)"),
+    "lp_without_capacity": lambda: _(
+        "LP bound without table and room limits (proven but looser: the full LP ran out of time)"
+    ),
+    "count": lambda: _("sum of all candidate weights (proven but loose: the LP ran out of time)"),
+}
+
+
+def bound_label(kind: str | None) -> str:
+    factory = BOUND_TEXT.get(kind or "")
+    return factory() if factory else ""
 
 
 def reason_label(code: str) -> str:
@@ -285,12 +320,21 @@ def preview(*, run: SchedulerRun) -> dict[str, Any]:
 
     from datetime import datetime
 
+    stats = result.get("stats") or {}
+    objective, bound = result.get("objective"), result.get("upper_bound")
+    gap = None
+    if objective is not None and bound:
+        gap = round(100 * max(0.0, bound - objective) / bound, 1)
     return {
         "new_meetings": len(assignments),
         "fixed": len(fixed),
         "pairs": len(pairs),
         "objective": result.get("objective"),
         "upper_bound": result.get("upper_bound"),
+        "bound_kind": stats.get("bound_kind"),
+        "bound_label": bound_label(stats.get("bound_kind")),
+        "bound_seconds": stats.get("bound_seconds"),
+        "gap_percent": gap,
         "seconds": result.get("seconds"),
         "assignments": [
             {
@@ -307,15 +351,28 @@ def preview(*, run: SchedulerRun) -> dict[str, Any]:
 
 
 def create_meetings(*, fair: Fair, run: SchedulerRun, by: User) -> list[Meeting]:
-    """Book every new meeting of a previewed run (call inside the publishing transaction)."""
-    instance, result, pairs = run.instance, run.result, run.pairs
-    fixed = {f["request"] for f in instance.get("fixed", [])}
-    slot_times = {s["id"]: (s["start"], s["end"]) for s in instance.get("slots", [])}
-    todo = [a for a in result.get("assignments", []) if a["request"] not in fixed]
-    if not todo:
-        return []
+    """Book every new meeting of a previewed run (call inside the publishing transaction).
+
+    Reads people, availability and bookings once, chooses each meeting's attendees (the
+    approved members of both companies free at that time), books them all with
+    :func:`meetings.booking.meetings_book_bulk` (fair row locked first; all or nothing) and
+    marks the pairs' pending requests accepted in one ``UPDATE`` per chunk. The number of
+    queries does not grow with the number of meetings.
+    """
     from datetime import datetime
 
+    instance, result, pairs = run.instance, run.result, run.pairs
+    fixed = {f["request"] for f in instance.get("fixed", [])}
+    slot_times = {
+        s["id"]: (datetime.fromisoformat(s["start"]), datetime.fromisoformat(s["end"]))
+        for s in instance.get("slots", [])
+    }
+    todo = sorted(
+        (a for a in result.get("assignments", []) if a["request"] not in fixed),
+        key=lambda a: (a["slot"], a["request"]),
+    )
+    if not todo:
+        return []
     company_ids = {pairs[a["request"]]["exhibitor"] for a in todo} | {
         pairs[a["request"]]["buyer"] for a in todo
     }
@@ -332,11 +389,10 @@ def create_meetings(*, fair: Fair, run: SchedulerRun, by: User) -> list[Meeting]
     people = [(u, onsite[cid]) for cid, users in members.items() for u in users]
     avail = selectors.availability_map(fair=fair, people=people, spec=spec)
     busy = selectors.busy_map(fair=fair, user_ids=[u.pk for u, _o in people])
-    created: list[Meeting] = []
-    for a in sorted(todo, key=lambda a: (a["slot"], a["request"])):
+    items: list[BulkItem] = []
+    for a in todo:
         pair = pairs[a["request"]]
-        start_s, end_s = slot_times[a["slot"]]
-        start, end = datetime.fromisoformat(start_s), datetime.fromisoformat(end_s)
+        start, end = slot_times[a["slot"]]
         attendees = []
         for cid in (pair["exhibitor"], pair["buyer"]):
             free = [
@@ -346,55 +402,104 @@ def create_meetings(*, fair: Fair, run: SchedulerRun, by: User) -> list[Meeting]
                 and not grid.overlaps(busy.get(u.pk, []), start, end)
             ]
             if not free:
-                from meetings.booking import SlotTaken
-
                 raise SlotTaken("person_busy")
             attendees.extend((u, companies[cid]) for u in free)
-        meeting = meeting_book_core(
-            fair=fair,
-            exhibitor=companies[pair["exhibitor"]],
-            buyer=companies[pair["buyer"]],
-            attendees=attendees,
-            start=start,
-            end=end,
-            mode=a["mode"],
-            by=by,
-        )
         for user, _company in attendees:
             busy.setdefault(user.pk, []).append((start, end))
-        if pair.get("request"):
-            MeetingRequest.objects.filter(
-                pk=pair["request"], fair=fair, status=RequestStatus.PENDING
-            ).update(status=RequestStatus.ACCEPTED, meeting=meeting)
-        created.append(meeting)
+        items.append(
+            BulkItem(
+                exhibitor=companies[pair["exhibitor"]],
+                buyer=companies[pair["buyer"]],
+                attendees=attendees,
+                start=start,
+                end=end,
+                mode=a["mode"],
+            )
+        )
+    created = meetings_book_bulk(fair=fair, items=items, by=by)
+    accepted = {
+        pairs[a["request"]]["request"]: meeting.pk
+        for a, meeting in zip(todo, created, strict=True)
+        if pairs[a["request"]].get("request")
+    }
+    _accept_requests(fair=fair, accepted=accepted)
     return created
 
 
+def _accept_requests(*, fair: Fair, accepted: dict[int, int]) -> None:
+    """Mark pending requests accepted with their meeting: one ``UPDATE … CASE`` per chunk."""
+    ids = sorted(accepted)
+    for index in range(0, len(ids), REQUEST_CHUNK):
+        chunk = ids[index : index + REQUEST_CHUNK]
+        MeetingRequest.objects.filter(pk__in=chunk, fair=fair, status=RequestStatus.PENDING).update(
+            status=RequestStatus.ACCEPTED,
+            meeting_id=Case(
+                *(When(pk=pk, then=Value(accepted[pk])) for pk in chunk),
+                output_field=IntegerField(),
+            ),
+            updated_at=timezone.now(),
+        )
+
+
 def send_agendas(*, fair: Fair, meetings: Sequence[Meeting]) -> int:
-    """One e-mail per person with their new meetings, an invitation attached for each."""
+    """One e-mail per person with their new meetings, an invitation attached for each, sent
+    after commit through one connection (``send_messages`` in batches of
+    :data:`MAIL_BATCH`). Each is written in the person's language and zone
+    (:func:`fairsite.mail.render_for_user`); an invitation is built once per meeting and
+    language. Returns the number of people."""
     if not meetings:
         return 0
+    lookup = {m.pk: m for m in meetings}
+    by_meeting: dict[int, list[MeetingAttendee]] = defaultdict(list)
     by_user: dict[int, list[Meeting]] = defaultdict(list)
     users: dict[int, User] = {}
-    lookup = {m.pk: m for m in meetings}
-    for att in MeetingAttendee.objects.filter(meeting__in=list(lookup)).select_related("user"):
-        by_user[att.user_id].append(lookup[att.meeting_id])
-        users[att.user_id] = att.user
-    for user_id, items in by_user.items():
-        user = users[user_id]
-        items.sort(key=lambda m: m.start)
-        send_to_user_on_commit(
-            user=user,
-            subject_template="meetings/email/schedule_subject.txt",
-            body_template="meetings/email/schedule_body.txt",
-            context={"fair": fair, "meetings": items, "zones": [user.time_zone, fair.time_zone]},
-            attachments=[
-                (
-                    f"meeting-{m.pk}.ics",
-                    meeting_invitation(meeting=m, method="REQUEST", recipient=user),
-                    "text/calendar; method=REQUEST",
+    ids = list(lookup)
+    for index in range(0, len(ids), REQUEST_CHUNK):
+        for att in MeetingAttendee.objects.filter(
+            meeting_id__in=ids[index : index + REQUEST_CHUNK]
+        ).select_related("user"):
+            by_meeting[att.meeting_id].append(att)
+            by_user[att.user_id].append(lookup[att.meeting_id])
+            users[att.user_id] = att.user
+
+    def deliver() -> None:
+        invitations: dict[tuple[int, str], bytes] = {}
+        messages: list[EmailMultiAlternatives] = []
+        for user_id, items in by_user.items():
+            user = users[user_id]
+            language = user.language or settings.LANGUAGE_CODE
+            items.sort(key=lambda m: m.start)
+            attachments = []
+            for m in items:
+                key = (m.pk, language)
+                if key not in invitations:
+                    invitations[key] = _invitation(m, by_meeting[m.pk], language)
+                attachments.append(
+                    (f"meeting-{m.pk}.ics", invitations[key], "text/calendar; method=REQUEST")
                 )
-                for m in items
-            ],
-        )
+            context = {"fair": fair, "meetings": items, "zones": [user.time_zone, fair.time_zone]}
+            subject = render_for_user(user, "meetings/email/schedule_subject.txt", context)
+            message = EmailMultiAlternatives(
+                subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{' '.join(subject.split())}",
+                body=render_for_user(user, "meetings/email/schedule_body.txt", context),
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=[user.email],
+            )
+            for attachment in attachments:
+                message.attach(*attachment)
+            messages.append(message)
+        with get_connection() as mail_connection:
+            for index in range(0, len(messages), MAIL_BATCH):
+                mail_connection.send_messages(messages[index : index + MAIL_BATCH])
+
+    transaction.on_commit(deliver)
     return len(by_user)
+
+
+def _invitation(meeting: Meeting, attendees: Sequence[MeetingAttendee], language: str) -> bytes:
+    """As :func:`meetings.calendar.meeting_invitation` (``REQUEST``), with the attendee rows
+    already loaded."""
+    with translation.override(language):
+        cal = ical._calendar("REQUEST")
+        cal.add_component(ical._event(meeting, attendees, cancelled=False))
+    return cal.to_ical()

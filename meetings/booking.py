@@ -474,3 +474,170 @@ def attendee_overlap_exists(
         & Q(start__lt=end)
         & Q(end__gt=start)
     ).exists()
+
+
+# --- Many meetings at once (the scheduler's publication) ------------------------------------
+
+BULK_BATCH_SIZE = 1000
+
+
+@dataclass(frozen=True)
+class BulkItem:
+    """One meeting of a :func:`meetings_book_bulk` batch."""
+
+    exhibitor: Company
+    buyer: Company
+    attendees: Sequence[AttendeeLike]
+    start: datetime
+    end: datetime
+    mode: str
+
+
+def _overlaps(a: tuple[datetime, datetime], b: tuple[datetime, datetime]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _chunks(values: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    for index in range(0, len(values), size):
+        yield values[index : index + size]
+
+
+def meetings_book_bulk(*, fair: Fair, items: Sequence[BulkItem], by: User | None) -> list[Meeting]:
+    """Create many meetings and their attendee rows at once; no notification. Call inside a
+    transaction. All or nothing: :class:`SlotTaken` means nothing of the batch was written.
+
+    Locking rule: the fair row is locked first (``select_for_update``), then the active
+    meetings overlapping the batch are read once, inside the transaction. From that snapshot
+    and the batch itself, in order:
+
+    - **tables**: each on-site or mixed meeting gets the lowest table free in its time (busy
+      neither in the database nor earlier in the batch), else ``tables_full``;
+    - **online rooms**: overlapping online and mixed meetings (database + batch) are counted
+      against ``Fair.online_capacity``, else ``online_full``;
+    - **people**: on PostgreSQL the exclusion constraints refuse any overlap when the rows are
+      inserted, within the batch or against existing meetings (``IntegrityError`` →
+      ``person_busy``; a table clash with a concurrent single booking → ``tables_full``). On
+      SQLite the transaction is ``BEGIN IMMEDIATE``, so a check against the attendances read
+      inside it plus the batch's own is the serialised guard (switched off only by
+      ``BOOKING_GUARD``, for tests).
+
+    The inserts run in a savepoint with a constant number of statements per
+    :data:`BULK_BATCH_SIZE` meetings. Returns the meetings in the order of ``items``.
+    """
+    if not items:
+        return []
+    locked = (
+        Fair.objects.select_for_update().only("id", "tables", "online_capacity").get(pk=fair.pk)
+    )
+    people: list[list[AttendeeSpec]] = []
+    for item in items:
+        _validate(
+            fair=fair,
+            exhibitor=item.exhibitor,
+            buyer=item.buyer,
+            start=item.start,
+            end=item.end,
+            mode=item.mode,
+        )
+        specs = _normalise(item.attendees)
+        if not specs:
+            raise ValidationError(_("A meeting needs at least one attendee."))
+        if any(p.company_id not in (item.exhibitor.pk, item.buyer.pk) for p in specs):
+            raise ValidationError(_("Attendees must belong to one of the two companies."))
+        people.append(specs)
+
+    window = (min(i.start for i in items), max(i.end for i in items))
+    existing = list(
+        _active_overlapping(fair.pk, *window).values_list("start", "end", "mode", "table_number")
+    )
+    # Capacity per distinct interval of the batch: tables and online rooms in use, from the
+    # database (computed once per interval) plus the batch as it is assigned.
+    intervals = sorted({(i.start, i.end) for i in items})
+    neighbours = {iv: [o for o in intervals if _overlaps(iv, o)] for iv in intervals}
+    db_tables: dict[tuple[datetime, datetime], set[int]] = {}
+    db_online: dict[tuple[datetime, datetime], int] = {}
+    for iv in intervals:
+        hits = [row for row in existing if _overlaps(iv, (row[0], row[1]))]
+        db_tables[iv] = {row[3] for row in hits if row[3] is not None}
+        db_online[iv] = sum(1 for row in hits if row[2] in ONLINE_MODES)
+    batch_tables: dict[tuple[datetime, datetime], set[int]] = {iv: set() for iv in intervals}
+    batch_online: dict[tuple[datetime, datetime], int] = dict.fromkeys(intervals, 0)
+
+    check_people = _python_check_needed()
+    busy: dict[int, list[tuple[datetime, datetime]]] = {}
+    if check_people:
+        user_ids = sorted({p.user_id for specs in people for p in specs})
+        for chunk in _chunks(user_ids, 900):
+            rows = MeetingAttendee.objects.filter(
+                fair_id=fair.pk,
+                user_id__in=chunk,
+                active=True,
+                start__lt=window[1],
+                end__gt=window[0],
+            ).values_list("user_id", "start", "end")
+            for user_id, start, end in rows:
+                busy.setdefault(user_id, []).append((start, end))
+
+    meetings: list[Meeting] = []
+    for item, specs in zip(items, people, strict=True):
+        iv = (item.start, item.end)
+        if check_people:
+            for p in specs:
+                taken = busy.setdefault(p.user_id, [])
+                if any(_overlaps(iv, other) for other in taken):
+                    raise SlotTaken("person_busy")
+                taken.append(iv)
+        if item.mode in ONLINE_MODES and locked.online_capacity is not None:
+            running = db_online[iv] + sum(batch_online[o] for o in neighbours[iv])
+            if running >= locked.online_capacity:
+                raise SlotTaken("online_full")
+            batch_online[iv] += 1
+        table = None
+        if item.mode in TABLE_MODES:
+            used = set(db_tables[iv]).union(*(batch_tables[o] for o in neighbours[iv]))
+            table = next((n for n in range(1, locked.tables + 1) if n not in used), None)
+            if table is None:
+                raise SlotTaken("tables_full")
+            batch_tables[iv].add(table)
+        meetings.append(
+            Meeting(
+                fair=fair,
+                exhibitor=item.exhibitor,
+                buyer=item.buyer,
+                start=item.start,
+                end=item.end,
+                mode=item.mode,
+                table_number=table,
+                status=MeetingStatus.SCHEDULED,
+                video_url=new_video_url() if item.mode in ONLINE_MODES else "",
+                created_by=by,
+            )
+        )
+
+    try:
+        with transaction.atomic():
+            Meeting.objects.bulk_create(meetings, batch_size=BULK_BATCH_SIZE)
+            MeetingAttendee.objects.bulk_create(
+                [
+                    MeetingAttendee(
+                        fair=fair,
+                        meeting=meeting,
+                        user_id=p.user_id,
+                        company_id=p.company_id,
+                        start=meeting.start,
+                        end=meeting.end,
+                        active=True,
+                    )
+                    for meeting, specs in zip(meetings, people, strict=True)
+                    for p in specs
+                ],
+                batch_size=BULK_BATCH_SIZE,
+            )
+    except IntegrityError as exc:
+        name = _constraint_name(exc)
+        if name == TABLE_NO_OVERLAP:
+            raise SlotTaken("tables_full") from exc
+        if name == ATTENDEE_NO_OVERLAP:
+            raise SlotTaken("person_busy") from exc
+        raise
+    return meetings

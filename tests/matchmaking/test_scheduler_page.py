@@ -4,6 +4,7 @@ mails each person their agenda and sends exactly one fair-wide live event."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
@@ -134,3 +135,181 @@ def test_scheduler_pages_are_for_organisers_only(fair, pairs, login):
     assert client.get(reverse("matchmaking:scheduler")).status_code == 404
     assert client.post(reverse("matchmaking:scheduler"), {"time_limit": "1"}).status_code == 404
     assert not SchedulerRun.objects.exists()
+
+
+def _remote_pairs(fair, n, *, language="en"):
+    """``n`` must-meet pairs of an on-site exhibitor and a remote buyer (online meetings)."""
+    out = []
+    for _ in range(n):
+        ex = factories.MemberFactory(company__fair=fair)
+        buyer = factories.BuyerMemberFactory(company__fair=fair, user__language=language)
+        services.interest_set(fair=fair, user=buyer.user, target=ex.company, level="must")
+        out.append((ex, buyer))
+    return out
+
+
+def _publish_queries(fair, organiser, n, capture):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    created = _remote_pairs(fair, n)
+    for ex, buyer in created[: n // 2]:  # half of them also have a pending request
+        MeetingRequest.objects.create(
+            fair=fair,
+            requester=buyer.company,
+            recipient=ex.company,
+            exhibitor=ex.company,
+            buyer=buyer.company,
+            awaiting=ex.company,
+            requested_by=buyer.user,
+        )
+    run = services.scheduler_run_preview(fair=fair, by=organiser, time_limit=1)
+    mail.outbox.clear()
+    with CaptureQueriesContext(connection) as queries, capture(execute=True):
+        run = services.scheduler_run_publish(fair=fair, by=organiser, run=run)
+    assert run.meetings_created == n
+    assert len(mail.outbox) == 2 * n
+    requests = MeetingRequest.objects.filter(exhibitor__in=[ex.company for ex, _b in created])
+    assert requests.filter(status=RequestStatus.ACCEPTED, meeting__isnull=False).count() == n // 2
+    for req in requests.select_related("meeting"):
+        assert (req.meeting.exhibitor_id, req.meeting.buyer_id) == (req.exhibitor_id, req.buyer_id)
+    return len(queries)
+
+
+def test_publish_query_count_does_not_grow_with_the_meetings(
+    fair, organiser, django_capture_on_commit_callbacks
+):
+    small = _publish_queries(fair, organiser, 2, django_capture_on_commit_callbacks)
+    # The first run's meetings are fixed in the second: only the 20 new ones are booked.
+    large = _publish_queries(fair, organiser, 20, django_capture_on_commit_callbacks)
+    assert small == large
+
+
+def test_agendas_one_per_person_in_their_language_with_invitations(
+    fair, organiser, django_capture_on_commit_callbacks
+):
+    ex = factories.MemberFactory(company__fair=fair)
+    colleague = factories.MemberFactory(company=ex.company, user__language="vi")
+    (_ex2, ja_buyer), (_ex3, en_buyer) = _remote_pairs(fair, 1, language="ja") + _remote_pairs(
+        fair, 1
+    )
+    services.interest_set(fair=fair, user=ja_buyer.user, target=ex.company, level="must")
+    run = services.scheduler_run_preview(fair=fair, by=organiser, time_limit=1)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        run = services.scheduler_run_publish(fair=fair, by=organiser, run=run)
+    assert run.meetings_created == 3
+    people = set(Meeting.objects.filter(fair=fair).values_list("attendees__user__email", flat=True))
+    assert colleague.user.email in people
+    assert len(mail.outbox) == len(people) == 6
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(people)
+    assert len(callbacks) == 2  # the agendas (one batch) and the fair-wide event
+    by_to = {m.to[0]: m for m in mail.outbox}
+    ja = by_to[ja_buyer.user.email]
+    assert "商談スケジュール" in ja.subject  # "Your meeting schedule for …" in Japanese
+    assert "主催者が以下の商談を設定しました" in ja.body
+    assert len(ja.attachments) == 2
+    assert all(a[2].startswith("text/calendar") for a in ja.attachments)
+    ics = {
+        (a[1] if isinstance(a[1], str) else a[1].decode()).replace("\r\n ", "")
+        for a in by_to[en_buyer.user.email].attachments
+    }
+    assert all("METHOD:REQUEST" in text and en_buyer.user.email in text for text in ics)
+    assert "Your meeting schedule" in by_to[en_buyer.user.email].subject
+
+
+def test_publish_rolls_back_everything_when_the_schedule_is_out_of_date(
+    fair, organiser, django_capture_on_commit_callbacks
+):
+    (ex, buyer), _other = _remote_pairs(fair, 2)
+    pending = MeetingRequest.objects.create(
+        fair=fair,
+        requester=buyer.company,
+        recipient=ex.company,
+        exhibitor=ex.company,
+        buyer=buyer.company,
+        awaiting=ex.company,
+        requested_by=buyer.user,
+    )
+    run = services.scheduler_run_preview(fair=fair, by=organiser, time_limit=1)
+    assert len(run.result["assignments"]) == 2
+    fair.online_capacity = 0  # the organiser closed the online rooms since the preview
+    fair.save()
+    mail.outbox.clear()
+    from django.core.exceptions import ValidationError
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError) as caught:
+        services.scheduler_run_publish(fair=fair, by=organiser, run=run)
+    assert "schedule is out of date" in str(caught.value)
+    assert not Meeting.objects.exists()
+    pending.refresh_from_db()
+    assert pending.status == RequestStatus.PENDING
+    run.refresh_from_db()
+    assert run.status == RunStatus.PREVIEW
+    assert not mail.outbox
+
+
+def test_fixed_mixed_meeting_holds_an_online_room(
+    fair, organiser, django_capture_on_commit_callbacks
+):
+    """Regression: a fixed MIXED meeting also takes an online room. With one room, the
+    must-meet pair that can only meet online is not placed in that slot, and publish works."""
+    from datetime import timedelta
+
+    from matchmaking.models import Availability
+    from meetings.booking import meeting_book
+    from meetings.enums import MeetingMode
+    from tests.matchmaking.helpers import venue_time
+
+    fair.online_capacity = 1
+    fair.save()
+    mixed_ex = factories.MemberFactory(company__fair=fair)
+    mixed_buyer = factories.BuyerMemberFactory(company__fair=fair, company__attendance="onsite")
+    busy_start = venue_time(fair, 0, 10)
+    mixed = meeting_book(
+        fair=fair,
+        exhibitor=mixed_ex.company,
+        buyer=mixed_buyer.company,
+        attendees=[mixed_ex, mixed_buyer],
+        start=busy_start,
+        end=busy_start + timedelta(minutes=30),
+        mode=MeetingMode.MIXED,
+        by=mixed_ex.user,
+    )
+    assert mixed.table_number is not None and mixed.video_url
+    ((ex, buyer),) = _remote_pairs(fair, 1)
+    other_start = venue_time(fair, 0, 11)
+    for member in (ex, buyer):  # free only at 10:00 (the mixed meeting's slot) and 11:00
+        for start in (busy_start, other_start):
+            Availability.objects.create(
+                fair=fair, user=member.user, start=start, end=start + timedelta(minutes=30)
+            )
+    instance, _pairs = hosted.build_instance(fair=fair)
+    assert instance["online_rooms"][f"{busy_start.astimezone(UTC):%Y-%m-%dT%H:%MZ}"] == 0
+    run = services.scheduler_run_preview(fair=fair, by=organiser, time_limit=1)
+    slots = {s["id"]: s["start"] for s in run.instance["slots"]}
+    new = [
+        a
+        for a in run.result["assignments"]
+        if a["request"] != f"r{mixed_ex.company_id}-{mixed_buyer.company_id}"
+    ]
+    assert len(new) == 1
+    assert new[0]["mode"] == "online"
+    assert datetime.fromisoformat(slots[new[0]["slot"]]) == other_start
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.scheduler_run_publish(fair=fair, by=organiser, run=run)
+    assert run.meetings_created == 1
+    meeting = Meeting.objects.get(exhibitor=ex.company)
+    assert meeting.start == other_start and meeting.video_url
+
+
+def test_preview_page_shows_the_bound_kind(fair, pairs, organiser, login):
+    client = login(organiser)
+    client.post(reverse("matchmaking:scheduler"), {"time_limit": "1"})
+    run = SchedulerRun.objects.get()
+    kind = run.result["stats"]["bound_kind"]
+    assert kind in hosted.BOUND_TEXT
+    page = client.get(reverse("matchmaking:scheduler_run", kwargs={"pk": run.pk}))
+    assert page.context["preview"]["bound_kind"] == kind
+    assert f'data-bound-kind="{kind}"' in page.content.decode()
+    assert hosted.bound_label(kind) in page.content.decode()

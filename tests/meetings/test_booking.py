@@ -22,7 +22,15 @@ from django.test import Client
 
 from matchmaking.enums import RequestStatus
 from matchmaking.models import MeetingRequest, ProposedSlot
-from meetings.booking import SlotTaken, meeting_book, meeting_cancel, meeting_reschedule
+from meetings import booking
+from meetings.booking import (
+    BulkItem,
+    SlotTaken,
+    meeting_book,
+    meeting_cancel,
+    meeting_reschedule,
+    meetings_book_bulk,
+)
 from meetings.db import ATTENDEE_NO_OVERLAP, CREATE_SQL, DROP_SQL, TABLE_NO_OVERLAP
 from meetings.enums import MeetingMode, MeetingStatus
 from meetings.models import Meeting, MeetingAttendee
@@ -215,6 +223,216 @@ def test_reschedule_into_a_busy_slot_is_refused_and_changes_nothing(
     assert meeting.start == venue_time(fair, 0, 10)
     assert meeting.sequence == 0
     assert set(meeting.attendees.values_list("start", flat=True)) == {meeting.start}
+
+
+# --- Bulk booking (the scheduler's publication) ---------------------------------------------
+
+
+def item(fair, exhibitor, buyer, *, hour=10, minute=0, mode=MeetingMode.ONSITE, people=None):
+    start = venue_time(fair, 0, hour, minute)
+    return BulkItem(
+        exhibitor=exhibitor.company,
+        buyer=buyer.company,
+        attendees=people if people is not None else [exhibitor, buyer],
+        start=start,
+        end=start + timedelta(minutes=30),
+        mode=mode,
+    )
+
+
+def onsite_pair(fair):
+    return (
+        factories.MemberFactory(company__fair=fair),
+        factories.BuyerMemberFactory(company__fair=fair, company__attendance="onsite"),
+    )
+
+
+def test_bulk_assigns_lowest_free_tables_links_and_mirrors_attendees(fair, organiser):
+    fair.tables = 3
+    fair.save()
+    existing = book(fair, *onsite_pair(fair))  # table 1 at 10:00
+    a, b, c = onsite_pair(fair), onsite_pair(fair), onsite_pair(fair)
+    remote = (
+        factories.MemberFactory(company__fair=fair),
+        factories.BuyerMemberFactory(company__fair=fair),
+    )
+    made = meetings_book_bulk(
+        fair=fair,
+        items=[
+            item(fair, *a),
+            item(fair, *b),
+            item(fair, *c, hour=11),
+            item(fair, *remote, mode=MeetingMode.ONLINE),
+        ],
+        by=organiser,
+    )
+    assert existing.table_number == 1
+    assert [m.table_number for m in made] == [2, 3, 1, None]
+    assert [bool(m.video_url) for m in made] == [False, False, False, True]
+    assert all(m.pk and m.created_by == organiser for m in made)
+    for meeting in made:
+        rows = set(meeting.attendees.values_list("start", "end", "active"))
+        assert rows == {(meeting.start, meeting.end, True)}
+        assert meeting.attendees.count() == 2
+
+
+def test_bulk_person_overlap_within_the_batch_writes_nothing(fair, organiser):
+    exhibitor, buyer = onsite_pair(fair)
+    other_buyer = factories.BuyerMemberFactory(company__fair=fair)
+    with pytest.raises(SlotTaken) as caught:
+        meetings_book_bulk(
+            fair=fair,
+            items=[
+                item(fair, exhibitor, buyer),
+                item(fair, exhibitor, other_buyer, minute=15, mode=MeetingMode.ONLINE),
+            ],
+            by=organiser,
+        )
+    assert caught.value.code == "person_busy"
+    assert not Meeting.objects.exists() and not MeetingAttendee.objects.exists()
+
+
+def test_bulk_person_overlap_against_an_existing_meeting_writes_nothing(fair, organiser):
+    exhibitor, buyer = onsite_pair(fair)
+    book(fair, exhibitor, buyer)
+    fresh = onsite_pair(fair)
+    other_buyer = factories.BuyerMemberFactory(company__fair=fair)
+    with pytest.raises(SlotTaken) as caught:
+        meetings_book_bulk(
+            fair=fair,
+            items=[
+                item(fair, *fresh, hour=11),
+                item(fair, exhibitor, other_buyer, mode=MeetingMode.ONLINE),
+            ],
+            by=organiser,
+        )
+    assert caught.value.code == "person_busy"
+    assert Meeting.objects.count() == 1 and MeetingAttendee.objects.count() == 2
+
+
+def test_bulk_tables_full_within_the_batch_writes_nothing(fair, organiser):
+    fair.tables = 1
+    fair.save()
+    with pytest.raises(SlotTaken) as caught:
+        meetings_book_bulk(
+            fair=fair,
+            items=[item(fair, *onsite_pair(fair)), item(fair, *onsite_pair(fair))],
+            by=organiser,
+        )
+    assert caught.value.code == "tables_full"
+    assert not Meeting.objects.exists()
+
+
+def test_bulk_counts_online_rooms_per_slot(fair, organiser):
+    fair.online_capacity = 2
+    fair.save()
+    pairs = [
+        (
+            factories.MemberFactory(company__fair=fair),
+            factories.BuyerMemberFactory(company__fair=fair),
+        )
+        for _ in range(3)
+    ]
+    book(fair, *pairs[0], mode=MeetingMode.ONLINE)
+    # One room left at 10:00; a mixed meeting also takes a room.
+    with pytest.raises(SlotTaken) as caught:
+        meetings_book_bulk(
+            fair=fair,
+            items=[
+                item(fair, *pairs[1], mode=MeetingMode.ONLINE),
+                item(fair, *pairs[2], mode=MeetingMode.ONLINE, minute=15),
+            ],
+            by=organiser,
+        )
+    assert caught.value.code == "online_full"
+    assert Meeting.objects.count() == 1
+    made = meetings_book_bulk(
+        fair=fair,
+        items=[
+            item(fair, *pairs[1], mode=MeetingMode.ONLINE),
+            item(fair, *pairs[2], mode=MeetingMode.ONLINE, hour=11),
+        ],
+        by=organiser,
+    )
+    assert len(made) == 2
+
+
+def test_bulk_python_guard_is_what_protects_sqlite(fair, organiser, settings):
+    """Negative control on SQLite: with the guard off, the batch's double booking gets in."""
+    if connection.vendor == "postgresql":
+        pytest.skip("on PostgreSQL the exclusion constraint is the guard (tested below)")
+    exhibitor, buyer = onsite_pair(fair)
+    other_buyer = factories.BuyerMemberFactory(company__fair=fair)
+    items = [
+        item(fair, exhibitor, buyer),
+        item(fair, exhibitor, other_buyer, mode=MeetingMode.ONLINE),
+    ]
+    with pytest.raises(SlotTaken):
+        meetings_book_bulk(fair=fair, items=items, by=organiser)
+    settings.BOOKING_GUARD = False
+    meetings_book_bulk(fair=fair, items=items, by=organiser)
+    assert MeetingAttendee.objects.filter(user=exhibitor.user, active=True).count() == 2
+
+
+def test_bulk_postgres_constraint_refuses_a_person_overlap_and_its_negative_control(
+    postgres_required, fair, organiser
+):
+    """No Python-side person check on PostgreSQL: the constraint alone refuses the batch, and
+    nothing of it is written. Dropping the constraints lets the double booking in."""
+    exhibitor, buyer = onsite_pair(fair)
+    book(fair, exhibitor, buyer)
+    fresh = onsite_pair(fair)
+    other_buyer = factories.BuyerMemberFactory(company__fair=fair)
+    items = [
+        item(fair, *fresh),
+        item(fair, exhibitor, other_buyer, mode=MeetingMode.ONLINE),
+    ]
+    with pytest.raises(SlotTaken) as caught:
+        meetings_book_bulk(fair=fair, items=items, by=organiser)
+    assert caught.value.code == "person_busy"
+    assert isinstance(caught.value.__cause__, IntegrityError)
+    assert ATTENDEE_NO_OVERLAP in str(caught.value.__cause__)
+    assert Meeting.objects.count() == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for statement in DROP_SQL:
+            cursor.execute(statement)
+    meetings_book_bulk(fair=fair, items=items, by=organiser)
+    assert MeetingAttendee.objects.filter(user=exhibitor.user, active=True).count() == 2
+
+
+def test_bulk_postgres_constraint_refuses_a_table_the_snapshot_missed(
+    postgres_required, fair, organiser, monkeypatch
+):
+    """A table taken by a booking the batch did not see (as if concurrent) is refused by the
+    table constraint: the whole batch is rolled back."""
+    book(fair, *onsite_pair(fair))  # table 1
+    blind = Meeting.objects.none()
+    monkeypatch.setattr(booking, "_active_overlapping", lambda *args: blind)
+    with pytest.raises(SlotTaken) as caught:
+        meetings_book_bulk(
+            fair=fair,
+            items=[item(fair, *onsite_pair(fair), hour=11), item(fair, *onsite_pair(fair))],
+            by=organiser,
+        )
+    assert caught.value.code == "tables_full"
+    assert TABLE_NO_OVERLAP in str(caught.value.__cause__)
+    assert Meeting.objects.count() == 1
+
+
+def test_bulk_query_count_does_not_grow_with_the_batch(fair, organiser):
+    from django.test.utils import CaptureQueriesContext
+
+    fair.tables = 30
+    fair.save()
+
+    def run(n, hour):
+        items = [item(fair, *onsite_pair(fair), hour=hour) for _ in range(n)]
+        with CaptureQueriesContext(connection) as queries:
+            meetings_book_bulk(fair=fair, items=items, by=organiser)
+        return len(queries)
+
+    assert run(2, 10) == run(20, 11)
 
 
 # --- Twenty people accept the same slot at once, against a running daphne -------------------
