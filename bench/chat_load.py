@@ -319,6 +319,7 @@ async def run_chat(
     sockets = await open_sockets(urls)
     hellos = await asyncio.gather(*(ws.recv() for ws in sockets))
     phase.connect_seconds = time.perf_counter() - t0
+    print(f"chat: {len(sockets)} sockets connected in {phase.connect_seconds:.1f} s", flush=True)
     user_of = [json.loads(h)["data"]["user"]["id"] for h in hellos]
     ids = itertools.count()
 

@@ -11,6 +11,7 @@ import logging
 import re
 from typing import Any, ClassVar
 
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils import timezone, translation
@@ -41,6 +42,13 @@ logger = logging.getLogger(__name__)
 CLIENT_ID = Str(pattern=re.compile(r"[A-Za-z0-9_.:-]{1,64}"))
 
 
+async def dispatch_without_db_cleanup(consumer: Any, message: dict[str, Any]) -> None:
+    handler = getattr(consumer, get_handler_name(message), None)
+    if handler is None:
+        raise ValueError(f"No handler for message type {message['type']}")
+    await handler(message)
+
+
 def dumps(frame: dict[str, Any]) -> str:
     return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
 
@@ -58,6 +66,18 @@ class ProtocolConsumer(AsyncWebsocketConsumer):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls.commands = collect_commands(cls)
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels' dispatch without its per-event ``close_old_connections`` hop.
+
+        Channels runs ``close_old_connections`` through the process's single thread-sensitive
+        thread before *every* event and frame. These consumers never touch the database on the
+        event loop: services run in worker threads through :func:`meetings.chat.db`, which
+        closes stale connections of its own thread before and after each call. The hop would
+        only serialise every socket of the process behind one thread (three hops per chat
+        message: the frame and two events).
+        """
+        await dispatch_without_db_cleanup(self, message)
 
     async def refuse(self, code: int) -> None:
         """Accept, then close with a documented code, sending nothing else."""
@@ -240,6 +260,9 @@ class BenchEchoConsumer(AsyncWebsocketConsumer):
     only when ``FAIRSITE_BENCH_ECHO=1``; no authentication, no database."""
 
     group: str = ""
+
+    async def dispatch(self, message: dict[str, Any]) -> None:  # as ProtocolConsumer.dispatch
+        await dispatch_without_db_cleanup(self, message)
 
     async def connect(self) -> None:
         self.group = f"bench.{self.scope['url_route']['kwargs']['room']}"

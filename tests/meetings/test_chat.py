@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 
 import pytest
 from django.db import connection, transaction
 
 from meetings import chat, protocol
-from meetings.models import ChatMessage
+from meetings.models import ChatMessage, Meeting
 from meetings.protocol import ProtocolError
 from tests import factories
 from tests.meetings.sockets import *  # noqa: F403 - people fixtures, fresh cache
@@ -263,4 +264,94 @@ def test_concurrent_resends_store_one_message(postgres_required, meeting, exhibi
     assert errors == []
     assert len({pk for pk, _ in results}) == 1
     assert sorted(created for _, created in results) == [False] * 7 + [True]
+    assert ChatMessage.objects.filter(meeting=meeting).count() == 1
+
+
+def test_sync_and_async_rate_checks_share_one_counter(exhibitor, buyer, settings):
+    """Sockets count on the event loop, other callers in a thread: one allowance per person."""
+    settings.CHAT_RATE_LIMIT = "2/60s"
+    chat.chat_rate_check(user_id=exhibitor.pk)
+    asyncio.run(chat.chat_rate_check_async(user_id=exhibitor.pk))
+
+    with pytest.raises(ProtocolError) as caught:
+        asyncio.run(chat.chat_rate_check_async(user_id=exhibitor.pk))
+    with pytest.raises(ProtocolError):
+        chat.chat_rate_check(user_id=exhibitor.pk)
+    asyncio.run(chat.chat_rate_check_async(user_id=buyer.pk))  # negative control: not shared
+
+    assert caught.value.code == protocol.CHAT_RATE_LIMITED
+    assert 1 <= caught.value.details["retry_after"] <= 60
+
+
+@pytest.mark.django_db(transaction=True)
+def test_async_send_stores_once_and_answers_like_the_sync_service(
+    seller_room, exhibitor, meeting, settings
+):
+    settings.CHAT_RATE_LIMIT = "2/60s"
+    first = asyncio.run(
+        chat.chat_message_send(room=seller_room, sender=exhibitor, client_id="a-1", text="hi")
+    )
+    again = asyncio.run(
+        chat.chat_message_send(room=seller_room, sender=exhibitor, client_id="a-1", text="hi")
+    )
+    stored = ChatMessage.objects.get(meeting=meeting)
+
+    assert (first["created"], again["created"]) == (True, False)
+    assert first["message"] == again["message"] == chat.message_data(stored)
+    # the two sends above counted, the resend included
+    with pytest.raises(ProtocolError) as caught:
+        asyncio.run(
+            chat.chat_message_send(room=seller_room, sender=exhibitor, client_id="a-2", text="x")
+        )
+    assert caught.value.code == protocol.CHAT_RATE_LIMITED
+    assert ChatMessage.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_send_waits_for_the_meeting_row_lock(postgres_required, meeting, fair, exhibitor):
+    """Ids commit in order within a meeting: a send cannot draw its id while another
+    transaction holds the meeting's row. Negative control: another meeting does not wait."""
+    room = chat.room_open(user=exhibitor, meeting_id=meeting.pk)
+    other = factories.MeetingFactory(fair=fair, exhibitor=meeting.exhibitor, buyer=meeting.buyer)
+    other_room = chat.room_open(user=exhibitor, meeting_id=other.pk)
+    locked, release = threading.Event(), threading.Event()
+    done = {"same": threading.Event(), "other": threading.Event()}
+
+    def holder() -> None:
+        try:
+            with transaction.atomic():
+                list(
+                    Meeting.objects.select_for_update(no_key=True)
+                    .filter(pk=meeting.pk)
+                    .values_list("pk")
+                )
+                locked.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    def sender(which: str, target) -> None:
+        try:
+            send(target, exhibitor, f"lock-{which}")
+            done[which].set()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=holder)]
+    threads[0].start()
+    assert locked.wait(10)
+    threads += [
+        threading.Thread(target=sender, args=("same", room)),
+        threading.Thread(target=sender, args=("other", other_room)),
+    ]
+    for thread in threads[1:]:
+        thread.start()
+    try:
+        assert done["other"].wait(10)
+        assert not done["same"].wait(0.5)
+    finally:
+        release.set()
+        for thread in threads:
+            thread.join(timeout=15)
+    assert done["same"].is_set()
     assert ChatMessage.objects.filter(meeting=meeting).count() == 1

@@ -303,3 +303,64 @@ def test_chat_across_processes_survives_a_killed_daphne(
         assert sorted(client.transcript) == stored_ids
         assert [client.transcript[i]["text"] for i in stored_ids] == [row[3] for row in rows]
         assert all(client.acked[cid] in client.transcript for cid in client.sent)
+
+
+def test_rate_limit_is_shared_across_processes(
+    postgres_required, redis_url, meeting, exhibitor, buyer
+):
+    """One person's allowance holds across two daphne processes (the counter is in Redis).
+    Negative control: another person, on the same processes, keeps their own allowance."""
+    env = daphne_env(redis_url) | {"FAIRSITE_CHAT_RATE_LIMIT": "3/h"}
+    port_a, port_b = free_port(), free_port()
+    seller_key, guest_key = session_key_for(exhibitor), session_key_for(buyer)
+    path = f"/ws/meetings/{meeting.pk}/"
+
+    async def answers(port: int, key: str, client_ids: list[str]) -> list[str]:
+        from websockets.asyncio.client import connect
+
+        async with connect(
+            f"ws://127.0.0.1:{port}{path}",
+            origin=f"http://127.0.0.1:{port}",
+            additional_headers={"Cookie": f"sessionid={key}"},
+            open_timeout=5,
+        ) as ws:
+            assert json.loads(await ws.recv())["event"] == "hello"
+            results = []
+            for client_id in client_ids:
+                await ws.send(
+                    json.dumps(
+                        {
+                            "id": client_id,
+                            "type": "chat.send",
+                            "data": {"client_id": client_id, "text": client_id},
+                        }
+                    )
+                )
+                while True:
+                    frame = json.loads(await asyncio.wait_for(ws.recv(), 10))
+                    if frame["type"] != "event":
+                        break
+                assert frame["id"] == client_id
+                results.append("ok" if frame["type"] == "reply" else frame["error"]["code"])
+            return results
+
+    async def scenario() -> list[list[str]]:
+        return [
+            await answers(port_a, seller_key, ["a-1", "a-2"]),
+            await answers(port_b, seller_key, ["b-1", "b-2"]),
+            await answers(port_b, guest_key, ["g-1", "g-2", "g-3"]),
+        ]
+
+    processes: list[subprocess.Popen] = []
+    try:
+        processes.append(start_daphne(port_a, env))
+        processes.append(start_daphne(port_b, env))
+        on_a, on_b, guest = asyncio.run(asyncio.wait_for(scenario(), 60))
+    finally:
+        for process in processes:
+            stop(process)
+
+    assert on_a == ["ok", "ok"]
+    assert on_b == ["ok", "chat.rate_limited"]
+    assert guest == ["ok", "ok", "ok"]
+    assert ChatMessage.objects.filter(meeting=meeting).count() == 6
