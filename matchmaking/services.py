@@ -621,7 +621,30 @@ def meeting_request_accept(*, request: MeetingRequest, user: User, slot_id: int)
         req.answered_by = user
     req.save(update_fields=["status", "meeting", "answered_by", "updated_at"])
     _notify(req=req, kind="request.accepted", actor_company=company, meeting=meeting)
+    other_person = requester_person if user.pk != requester_person.pk else recipient_person
+    _send_own_invitation(meeting=meeting, user=user, other=other_person)
     return meeting
+
+
+def _send_own_invitation(*, meeting: Meeting, user: User, other: User) -> None:
+    """The person who accepted gets the calendar invitation too, for their own calendar."""
+    send_to_user_on_commit(
+        user=user,
+        subject_template="meetings/email/invitation_subject.txt",
+        body_template="meetings/email/invitation_body.txt",
+        context={
+            "meeting": meeting,
+            "kind": "meeting.booked",
+            "zones": [user.time_zone, other.time_zone, meeting.fair.time_zone],
+        },
+        attachments=[
+            (
+                "invitation.ics",
+                meeting_invitation(meeting=meeting, method="REQUEST", recipient=user),
+                "text/calendar; method=REQUEST",
+            )
+        ],
+    )
 
 
 @_expire_first

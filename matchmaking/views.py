@@ -154,7 +154,17 @@ def request_list(request: HttpRequest) -> HttpResponse:
     fair = _fair(request)
     services.meeting_requests_expire(fair=fair)
     lists = selectors.requests_of(fair=fair, company=request.company)
+    # Times in both zones: mine and the other side's person (or the venue's until one answers).
+    for req in lists["incoming"]:
+        req.zones = _zones_text(request.user.time_zone, req.requested_by, fair.time_zone)
+    for req in lists["outgoing"]:
+        req.zones = _zones_text(request.user.time_zone, req.answered_by, fair.time_zone)
     return render(request, "matchmaking/request_list.html", {**lists, "company": request.company})
+
+
+def _zones_text(mine: str, other: Any, venue: str) -> str:
+    zones = [mine, other.time_zone if other is not None else venue]
+    return ",".join(dict.fromkeys(zones))
 
 
 def _request_or_404(request: HttpRequest, pk: int) -> MeetingRequest:

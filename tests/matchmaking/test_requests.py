@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import zoneinfo
 from datetime import timedelta
 
 import pytest
@@ -116,11 +117,16 @@ def test_accept_books_the_meeting_and_mails_the_invitation(
     assert sorted(meeting.attendees.values_list("user_id", flat=True)) == sorted(
         [buyer_member.user_id, exhibitor_member.user_id]
     )
-    assert [m.to for m in mail.outbox] == [[buyer_member.user.email]]
-    attachment = mail.outbox[0].attachments[0]
-    assert attachment[0] == "invitation.ics"
-    ics = attachment[1] if isinstance(attachment[1], str) else attachment[1].decode()
-    assert f"UID:{meeting.uid}@" in ics
+    # Both sides get the invitation: the requester with the answer, the accepter for their
+    # own calendar.
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [buyer_member.user.email, exhibitor_member.user.email]
+    )
+    for message in mail.outbox:
+        attachment = message.attachments[0]
+        assert attachment[0] == "invitation.ics"
+        ics = attachment[1] if isinstance(attachment[1], str) else attachment[1].decode()
+        assert f"UID:{meeting.uid}@" in ics
 
 
 def test_counter_proposal_passes_the_turn_and_the_requester_accepts(
@@ -321,3 +327,15 @@ def test_request_page_shows_times_in_both_zones(fair, buyer_member, exhibitor_me
     assert "12:00 Tokyo · 10:00 Hà Nội" in content
     best = response.context["proposals"][0]
     assert best.penalty == 0
+
+
+def test_request_list_shows_proposed_times_in_both_zones(
+    fair, buyer_member, exhibitor_member, login
+):
+    req = send(fair, buyer_member, exhibitor_member, count=1)
+    slot = req.slots.get()
+    page = login(exhibitor_member.user).get(reverse("matchmaking:request_list")).content.decode()
+    hanoi = timezone.localtime(slot.start, timezone=fair.tz).strftime("%H:%M")
+    tokyo_zone = zoneinfo.ZoneInfo(buyer_member.user.time_zone)
+    tokyo = timezone.localtime(slot.start, timezone=tokyo_zone).strftime("%H:%M")
+    assert f"{hanoi} Hà Nội · {tokyo} Tokyo" in page
