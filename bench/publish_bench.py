@@ -8,9 +8,11 @@ own, migrates it, and times in the same run:
   search and bound limits) against the previous call (``solve(with_bound=True)`` with the
   default 20 s bound limit, solver time only);
 - **publish** (``services.scheduler_run_publish``: bulk booking + one agenda e-mail per person
-  through one connection) against the previous per-meeting path (``meeting_book_core`` per
-  meeting, one ``UPDATE`` per request, ``send_to_user`` + ``meeting_invitation`` per person)
-  run on a sample of ``--sample`` meetings in a rolled-back transaction and extrapolated.
+  through one connection, its invitations from one ``meetings.calendar.Invitations`` batch;
+  the e-mail phase, after commit, is printed on its own line) against the previous
+  per-meeting path (``meeting_book_core`` per meeting, one ``UPDATE`` per request,
+  ``send_to_user`` + ``meeting_invitation`` per person) run on a sample of ``--sample``
+  meetings in a rolled-back transaction and extrapolated.
 
     .venv/bin/python bench/publish_bench.py [--database-url URL] [--keep] [--sample 200]
                                             [--time-limit 8] [--skip-old-preview]
@@ -316,6 +318,7 @@ def run(args: argparse.Namespace) -> int:
     old_total_s = per_meeting * len(new) + per_invite * attendances
     old_total_q = per_meeting_q * len(new) + per_invite_q * attendances
     print(f"{'publish (new): booking':30}{db_s:10.1f}{db_q:10d}")
+    print(f"{'publish (new): agenda e-mails':30}{publish_s - db_s:10.1f}{q.count - db_q:10d}")
     print(f"{'publish (new): total + mail':30}{publish_s:10.1f}{q.count:10d}")
     print(
         f"{'publish (old, extrapolated)':30}{old_total_s:10.1f}{old_total_q:10.0f}"

@@ -18,6 +18,7 @@ represented as fixed; online rooms likewise (``None`` = no limit, 0 outside the 
 
 from __future__ import annotations
 
+import zoneinfo
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -26,12 +27,12 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
+from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from exhibitors.enums import Attendance, CompanyRole, MembershipStatus
 from exhibitors.models import Company, Member
-from fairsite.mail import render_for_user
 from fairsite.models import Fair, User
 from matchmaking import selectors
 from matchmaking import slots as grid
@@ -444,9 +445,12 @@ def _accept_requests(*, fair: Fair, accepted: dict[int, int]) -> None:
 def send_agendas(*, fair: Fair, meetings: Sequence[Meeting]) -> int:
     """One e-mail per person with their new meetings, an invitation attached for each, sent
     after commit through one connection (``send_messages`` in batches of
-    :data:`MAIL_BATCH`). Each is written in the person's language and zone
-    (:func:`fairsite.mail.render_for_user`); an invitation is built once per meeting and
-    language. Returns the number of people."""
+    :data:`MAIL_BATCH`). Each is written in the person's language and zone (as
+    :func:`fairsite.mail.render_for_user`: the templates are loaded once, the people rendered
+    by language and zone, the subject, which names only the fair, once per language and
+    zone). The invitations come from one :class:`meetings.calendar.Invitations` batch: one
+    per meeting and language, shared by everyone at the meeting, no query. Returns the number
+    of people."""
     if not meetings:
         return 0
     lookup = {m.pk: m for m in meetings}
@@ -463,43 +467,45 @@ def send_agendas(*, fair: Fair, meetings: Sequence[Meeting]) -> int:
             users[att.user_id] = att.user
 
     def deliver() -> None:
-        invitations: dict[tuple[int, str], bytes] = {}
-        messages: list[EmailMultiAlternatives] = []
-        for user_id, items in by_user.items():
-            user = users[user_id]
+        invitations = ical.Invitations(attendees=by_meeting)
+        subject_template = get_template("meetings/email/schedule_subject.txt")
+        body_template = get_template("meetings/email/schedule_body.txt")
+        groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for user_id, user in users.items():
             language = user.language or settings.LANGUAGE_CODE
-            items.sort(key=lambda m: m.start)
-            attachments = []
-            for m in items:
-                key = (m.pk, language)
-                if key not in invitations:
-                    invitations[key] = _invitation(m, by_meeting[m.pk], language)
-                attachments.append(
-                    (f"meeting-{m.pk}.ics", invitations[key], "text/calendar; method=REQUEST")
-                )
-            context = {"fair": fair, "meetings": items, "zones": [user.time_zone, fair.time_zone]}
-            subject = render_for_user(user, "meetings/email/schedule_subject.txt", context)
-            message = EmailMultiAlternatives(
-                subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{' '.join(subject.split())}",
-                body=render_for_user(user, "meetings/email/schedule_body.txt", context),
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                to=[user.email],
-            )
-            for attachment in attachments:
-                message.attach(*attachment)
-            messages.append(message)
+            groups[(language, user.time_zone or settings.TIME_ZONE)].append(user_id)
+        messages: dict[int, EmailMultiAlternatives] = {}
+        for (language, zone), user_ids in groups.items():
+            subject = None
+            with translation.override(language), timezone.override(zoneinfo.ZoneInfo(zone)):
+                for user_id in user_ids:
+                    user, items = users[user_id], by_user[user_id]
+                    items.sort(key=lambda m: m.start)
+                    context = {
+                        "recipient": user,
+                        "fair": fair,
+                        "meetings": items,
+                        "zones": [user.time_zone, fair.time_zone],
+                    }
+                    if subject is None:
+                        subject = " ".join(subject_template.render(context).split())
+                    message = EmailMultiAlternatives(
+                        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
+                        body=body_template.render(context),
+                        from_email=settings.DEFAULT_FROM_EMAIL,
+                        to=[user.email],
+                    )
+                    for m in items:
+                        message.attach(
+                            f"meeting-{m.pk}.ics",
+                            invitations.invitation(m, method="REQUEST", language=language),
+                            "text/calendar; method=REQUEST",
+                        )
+                    messages[user_id] = message
+        ordered = [messages[user_id] for user_id in by_user]
         with get_connection() as mail_connection:
-            for index in range(0, len(messages), MAIL_BATCH):
-                mail_connection.send_messages(messages[index : index + MAIL_BATCH])
+            for index in range(0, len(ordered), MAIL_BATCH):
+                mail_connection.send_messages(ordered[index : index + MAIL_BATCH])
 
     transaction.on_commit(deliver)
     return len(by_user)
-
-
-def _invitation(meeting: Meeting, attendees: Sequence[MeetingAttendee], language: str) -> bytes:
-    """As :func:`meetings.calendar.meeting_invitation` (``REQUEST``), with the attendee rows
-    already loaded."""
-    with translation.override(language):
-        cal = ical._calendar("REQUEST")
-        cal.add_component(ical._event(meeting, attendees, cancelled=False))
-    return cal.to_ical()

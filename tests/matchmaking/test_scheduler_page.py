@@ -313,3 +313,31 @@ def test_preview_page_shows_the_bound_kind(fair, pairs, organiser, login):
     assert page.context["preview"]["bound_kind"] == kind
     assert f'data-bound-kind="{kind}"' in page.content.decode()
     assert hosted.bound_label(kind) in page.content.decode()
+
+
+def test_everyone_at_a_meeting_gets_the_same_invitation(
+    fair, organiser, django_capture_on_commit_callbacks
+):
+    from icalendar import Calendar
+
+    ex = factories.MemberFactory(company__fair=fair)
+    colleague = factories.MemberFactory(company=ex.company)
+    ((_other, buyer),) = _remote_pairs(fair, 1)
+    services.interest_set(fair=fair, user=buyer.user, target=ex.company, level="must")
+    run = services.scheduler_run_preview(fair=fair, by=organiser, time_limit=1)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.scheduler_run_publish(fair=fair, by=organiser, run=run)
+    meeting = Meeting.objects.get(exhibitor=ex.company)
+    name = f"meeting-{meeting.pk}.ics"
+    copies = {
+        message.to[0]: content if isinstance(content, bytes) else content.encode()
+        for message in mail.outbox
+        for filename, content, _mimetype in message.attachments
+        if filename == name
+    }
+    assert set(copies) == {ex.user.email, colleague.user.email, buyer.user.email}
+    assert len(set(copies.values())) == 1
+    event = Calendar.from_ical(next(iter(copies.values()))).walk("VEVENT")[0]
+    assert sorted(str(a) for a in event.get("ATTENDEE")) == sorted(f"mailto:{e}" for e in copies)
+    assert str(event["UID"]).startswith(f"{meeting.uid}@")

@@ -4,14 +4,23 @@ feed answers only to its token."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from icalendar import Calendar
+from icalendar import Calendar, Event
 
 from matchmaking import services
 from meetings.booking import meeting_book, meeting_cancel, meeting_reschedule
-from meetings.calendar import calendar_domain, meeting_invitation
+from meetings.calendar import (
+    Invitations,
+    calendar_domain,
+    ical_bytes,
+    load_attendees,
+    meeting_invitation,
+)
 from meetings.enums import MeetingMode
 from tests import factories
 from tests.matchmaking.helpers import future_fair, venue_time
@@ -124,3 +133,86 @@ def test_meeting_ics_download_is_private(fair, exhibitor_member, onsite_buyer, o
     assert response.status_code == 200
     _cal, event = event_of(response.content)
     assert event.decoded("DTSTART") == datetime.fromisoformat(meeting.start.isoformat())
+
+
+def comparable(data: bytes) -> list[tuple[str, str, str]]:
+    """Every property of every component, parameters included, except DTSTAMP."""
+    cal = Calendar.from_ical(data)
+    return [
+        (component.name, name, values.to_ical().decode() + repr(sorted(values.params.items())))
+        for component in cal.walk()
+        for name, value in component.property_items(recursive=False)
+        if name not in ("BEGIN", "END", "DTSTAMP")
+        for values in (value if isinstance(value, list) else [value])
+    ]
+
+
+def several(fair, exhibitor_member, onsite_buyer, buyer_member, other_member):
+    meetings = [
+        booked(fair, exhibitor_member, onsite_buyer),
+        booked(fair, exhibitor_member, buyer_member, mode=MeetingMode.ONLINE, hour=10),
+        booked(fair, other_member, onsite_buyer, mode=MeetingMode.MIXED, hour=11),
+        booked(fair, other_member, buyer_member, mode=MeetingMode.ONLINE, hour=13),
+    ]
+    meetings[3] = meeting_cancel(meeting=meetings[3], by=other_member.user)
+    return meetings
+
+
+def test_batch_invitations_equal_the_single_meeting_path(
+    fair, exhibitor_member, onsite_buyer, buyer_member, other_member
+):
+    meetings = several(fair, exhibitor_member, onsite_buyer, buyer_member, other_member)
+    batch = Invitations.for_meetings(meetings)
+    for meeting in meetings:
+        for language in ("en", "vi", "ja"):
+            for method in ("REQUEST", "CANCEL"):
+                data = batch.invitation(meeting, method=method, language=language)
+                single = meeting_invitation(
+                    meeting=meeting, method=method, recipient=SimpleNamespace(language=language)
+                )
+                assert comparable(data) == comparable(single)
+                # Byte for byte what icalendar writes for the same calendar.
+                cal = batch.calendar(meeting, method=method, language=language)
+                assert data == cal.to_ical() == ical_bytes(cal)
+                assert batch.invitation(meeting, method=method, language=language) is data
+    cal, event = event_of(batch.invitation(meetings[3], language="en"))
+    assert (str(cal["METHOD"]), str(event["STATUS"])) == ("CANCEL", "CANCELLED")
+    _cal, event = event_of(batch.invitation(meetings[2], language="en"))
+    assert str(event["LOCATION"]).endswith(meetings[2].video_url)
+    assert len(event.get("ATTENDEE")) == 2
+
+
+def test_building_many_invitations_runs_a_constant_number_of_queries(
+    fair, exhibitor_member, onsite_buyer, buyer_member, other_member
+):
+    meetings = several(fair, exhibitor_member, onsite_buyer, buyer_member, other_member)
+    for count in (1, len(meetings)):
+        with CaptureQueriesContext(connection) as queries:
+            batch = Invitations.for_meetings(meetings[:count])
+            for meeting in meetings[:count]:
+                for language in ("en", "ja"):
+                    batch.invitation(meeting, language=language)
+        assert len(queries) == 1
+    rows = load_attendees(meetings)
+    with CaptureQueriesContext(connection) as queries:
+        batch = Invitations(attendees=rows)
+        for meeting in meetings:
+            batch.invitation(meeting, language="vi")
+            meeting_invitation(meeting=meeting, attendees=rows[meeting.pk])
+    assert len(queries) == 0
+
+
+def test_serialisation_folds_like_icalendar():
+    event = Event()
+    long_text = "Hội thảo ngành nhựa; máy ép, khuôn mẫu \\ công nghiệp phụ trợ 日本語 " * 4
+    event.add("summary", long_text)
+    event.add("description", "x" * 73 + "\\" + "y" * 200 + "^" * 80)
+    event.add("location", "a,b;c" * 40)
+    event.add("uid", "u" * 74)
+    event.add("url", "https://example.com/" + "p" * 55)
+    cal = Calendar()
+    cal.add("prodid", "-//test//EN")
+    cal.add("version", "2.0")
+    cal.add_component(event)
+    assert ical_bytes(cal) == cal.to_ical()
+    assert Calendar.from_ical(ical_bytes(cal)).walk("VEVENT")[0]["SUMMARY"] == long_text
