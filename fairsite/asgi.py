@@ -1,6 +1,7 @@
 """ASGI entry: HTTP through Django, WebSockets through Channels' routing.
 
 ``get_asgi_application()`` runs first so the app registry is ready before consumers import models.
+Sockets are authenticated from the web session by :mod:`fairsite.socket_auth`.
 """
 
 import os
@@ -11,17 +12,17 @@ from django.core.asgi import get_asgi_application  # noqa: E402
 
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from fairsite.routing import websocket_urlpatterns  # noqa: E402
+from fairsite.socket_auth import SessionAuthMiddleware  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            SessionAuthMiddleware(URLRouter(websocket_urlpatterns))
         ),
     }
 )

@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from fairsite.channels import broadcast, broadcast_on_commit, meeting_group
 from fairsite.models import Fair
-from meetings.access import get_meeting_for_user, user_company_id
+from meetings.access import room_meeting_for_user
 from meetings.models import ChatMessage, Meeting
 from meetings.protocol import (
     CHAT_EMPTY,
@@ -109,12 +109,14 @@ def meeting_summary(meeting: Meeting) -> dict[str, Any]:
 
 def room_open(*, user: Any, meeting_id: Any) -> Room | None:
     """The room of ``meeting_id`` for ``user`` at the current fair, or ``None`` when the user
-    may not see it (or it does not exist: the caller answers both the same way)."""
-    fair = Fair.objects.current()
-    meeting = get_meeting_for_user(fair=fair, user=user, meeting_id=meeting_id)
-    if meeting is None:
+    may not see it (or it does not exist: the caller answers both the same way). One query
+    (current fair, meeting, companies, membership) when ``user.is_organiser`` is already known,
+    as it is for a socket's user (:mod:`fairsite.socket_auth`)."""
+    found = room_meeting_for_user(user=user, meeting_id=meeting_id)
+    if found is None:
         return None
-    role = _role(meeting=meeting, company_id=user_company_id(fair=fair, user=user))
+    meeting, company_id = found
+    role = _role(meeting=meeting, company_id=company_id)
     return Room(
         meeting_id=meeting.pk,
         fair_id=meeting.fair_id,

@@ -53,6 +53,36 @@ def test_room_open_decides_role_and_write_right(meeting, exhibitor, buyer, organ
     assert chat.room_open(user=exhibitor, meeting_id="1; drop") is None
 
 
+def test_room_open_is_one_query_for_a_socket_user(
+    meeting, exhibitor, organiser, outsider, django_assert_num_queries
+):
+    from fairsite.socket_auth import resolve_session_user
+    from tests.meetings.sockets import session_key_for
+
+    people = {}
+    for name, user in [("seller", exhibitor), ("watcher", organiser), ("outsider", outsider)]:
+        people[name] = resolve_session_user(session_key_for(user))[1]  # organiser flag known
+
+    with django_assert_num_queries(3):  # one per socket: fair, meeting and membership at once
+        seller = chat.room_open(user=people["seller"], meeting_id=meeting.pk)
+        watcher = chat.room_open(user=people["watcher"], meeting_id=meeting.pk)
+        refused = chat.room_open(user=people["outsider"], meeting_id=meeting.pk)
+
+    assert (seller.person["role"], seller.can_write) == ("exhibitor", True)
+    assert (watcher.person["role"], watcher.can_write) == ("organiser", False)
+    assert refused is None
+
+
+def test_room_follows_the_current_fair(exhibitor, buyer_member, exhibitor_member, meeting, fair):
+    later = factories.FairFactory(is_current=False)
+    assert chat.room_open(user=exhibitor, meeting_id=meeting.pk) is not None
+
+    type(fair).objects.filter(pk=fair.pk).update(is_current=False)
+    type(fair).objects.filter(pk=later.pk).update(is_current=True)
+
+    assert chat.room_open(user=exhibitor, meeting_id=meeting.pk) is None
+
+
 def test_room_of_another_fair_is_closed(exhibitor, buyer_member, exhibitor_member):
     old_fair = factories.FairFactory(is_current=False)
     elsewhere = factories.MeetingFactory(
