@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
+from meetings import chat
 from meetings.enums import Currency, MeetingMode
 from tests import factories
 from tests.meetings.factories import ExchangeRateFactory
@@ -61,3 +63,28 @@ def rates(fair):
         code: ExchangeRateFactory(fair=fair, currency=code, units_per_usd=Decimal(value))
         for code, value in values.items()
     }
+
+
+class FrozenClock:
+    """``meetings.chat``'s wall clock, stopped at the start of an hour, so every fixed
+    rate-limit window a test uses (seconds, minutes, an hour) is one and the same window
+    wherever the real clock is; ``advance`` moves it on."""
+
+    def __init__(self) -> None:
+        self.now = float(1_800_000_000 - 1_800_000_000 % 3600)
+
+    def time(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+    def __getattr__(self, name: str):
+        return getattr(time, name)
+
+
+@pytest.fixture
+def rate_clock(monkeypatch):
+    clock = FrozenClock()
+    monkeypatch.setattr(chat, "time", clock)
+    return clock

@@ -152,7 +152,9 @@ def test_organiser_cannot_write(meeting, organiser, exhibitor):
     assert ChatMessage.objects.count() == 0
 
 
-def test_rate_limit_counts_per_person(seller_room, guest_room, exhibitor, buyer, settings):
+def test_rate_limit_counts_per_person(
+    seller_room, guest_room, exhibitor, buyer, settings, rate_clock
+):
     settings.CHAT_RATE_LIMIT = "2/60s"
     send(seller_room, exhibitor, "c-1")
     send(seller_room, exhibitor, "c-2")
@@ -297,7 +299,7 @@ def test_concurrent_resends_store_one_message(postgres_required, meeting, exhibi
     assert ChatMessage.objects.filter(meeting=meeting).count() == 1
 
 
-def test_sync_and_async_rate_checks_share_one_counter(exhibitor, buyer, settings):
+def test_sync_and_async_rate_checks_share_one_counter(exhibitor, buyer, settings, rate_clock):
     """Sockets count on the event loop, other callers in a thread: one allowance per person."""
     settings.CHAT_RATE_LIMIT = "2/60s"
     chat.chat_rate_check(user_id=exhibitor.pk)
@@ -315,7 +317,7 @@ def test_sync_and_async_rate_checks_share_one_counter(exhibitor, buyer, settings
 
 @pytest.mark.django_db(transaction=True)
 def test_async_send_stores_once_and_answers_like_the_sync_service(
-    seller_room, exhibitor, meeting, settings
+    seller_room, exhibitor, meeting, settings, rate_clock
 ):
     settings.CHAT_RATE_LIMIT = "2/60s"
     first = asyncio.run(
