@@ -162,7 +162,7 @@ def test_msgfmt_check_and_statistics(lang):
 
 
 # A printf-style directive: "%%", "%(name)s", "%(n)d", "%s", "%.2f" …
-FORMAT = re.compile(r"%(?:%|\(\w+\))?[#0 +-]*\d*(?:\.\d+)?[a-zA-Z%]")
+FORMAT = re.compile(r"%%|%(?:\(\w+\))?[#0 +-]*\d*(?:\.\d+)?[a-zA-Z]")
 NAMED = re.compile(r"%+\((\w+)\)")
 BRACE = re.compile(r"(?<!\{)\{(\w*)\}(?!\})")
 TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
