@@ -46,6 +46,17 @@ def broadcast(group: str, event: dict[str, Any]) -> None:
         logger.exception("broadcast to %s failed", group)
 
 
+async def broadcast_async(group: str, event: dict[str, Any]) -> None:
+    """:func:`broadcast` from the event loop (sockets, after their worker has committed)."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        await layer.group_send(group, event)
+    except Exception:  # best effort, as in broadcast()
+        logger.exception("broadcast to %s failed", group)
+
+
 def broadcast_on_commit(group: str, event: dict[str, Any]) -> None:
     """Announce after the surrounding transaction commits; nothing is sent on rollback."""
     transaction.on_commit(lambda: broadcast(group, event))
@@ -60,6 +71,10 @@ USER_LOGOUT = "user.logout"
 MEETING_CHANGED = "meeting.changed"
 # A schedule was published: one event for the whole fair, clients then fetch over HTTP.
 SCHEDULE_PUBLISHED = "schedule.published"
+# Sent to a meeting's group by meetings.chat:
+CHAT_MESSAGE = "chat.message"  # {"type", "message": Message}
+ROOM_PRESENCE = "room.presence"  # {"type", "users": [Person], "version": int}
+ROOM_TYPING = "room.typing"  # {"type", "user": Person}
 
 
 def notify_user_on_commit(user_id: int, kind: str, data: dict[str, Any]) -> None:

@@ -89,8 +89,7 @@ def resolve_session_user(session_key: str | None) -> tuple[Any, Any]:
     session = store_class(session_key)
     if not session_key:
         return session, AnonymousUser()
-    session._session_cache = session.load()  # one query (database sessions)
-    try:
+    try:  # the first read loads the session: one query (database sessions)
         user_id = get_user_model()._meta.pk.to_python(session[SESSION_KEY])
         backend_path = session[BACKEND_SESSION_KEY]
     except (KeyError, ValidationError):

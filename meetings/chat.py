@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
-import logging
 import re
 import time
 import weakref
@@ -25,13 +24,20 @@ from datetime import UTC, datetime
 from typing import Any, ParamSpec, TypeVar
 
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from fairsite.channels import broadcast, broadcast_on_commit, meeting_group
+from fairsite.channels import (
+    CHAT_MESSAGE,
+    ROOM_PRESENCE,
+    ROOM_TYPING,
+    broadcast,
+    broadcast_async,
+    broadcast_on_commit,
+    meeting_group,
+)
 from fairsite.models import Fair
 from meetings.access import room_meeting_for_user
 from meetings.models import ChatMessage, Meeting
@@ -44,11 +50,6 @@ from meetings.protocol import (
     ProtocolError,
 )
 
-# Channel-layer message types sent to a meeting's group (consumers have a handler each).
-CHAT_MESSAGE = "chat.message"  # {"type", "message": Message}
-ROOM_PRESENCE = "room.presence"  # {"type", "users": [Person], "version": int}
-ROOM_TYPING = "room.typing"  # {"type", "user": Person}
-
 HISTORY_PAGE = 50
 HISTORY_MAX = 100
 SINCE_PAGE = 200
@@ -56,8 +57,6 @@ SINCE_MAX = 500
 TYPING_INTERVAL = 3  # seconds between two forwarded typing hints of one person in one room
 PRESENCE_TTL = 60  # seconds a socket stays present without a ping
 ASYNC_REDIS_CONNECTIONS = 64  # per process and event loop: rate limit, presence, typing
-
-logger = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -187,17 +186,6 @@ def db(func: Callable[P, R]) -> Callable[P, Awaitable[R]]:
     return database_sync_to_async(func, thread_sensitive=False)
 
 
-async def announce(group: str, event: dict[str, Any]) -> None:
-    """Send an event from the event loop; best effort, the database already has the truth."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        await layer.group_send(group, event)
-    except Exception:
-        logger.exception("announcement to %s failed", group)
-
-
 def chat_message_check(*, room: Room, sender: Any, text: str) -> None:
     """The checks of a send that need neither the database nor the cache: may write, not
     empty, not too long."""
@@ -210,6 +198,7 @@ def chat_message_check(*, room: Room, sender: Any, text: str) -> None:
         raise ProtocolError(CHAT_TOO_LONG, max=max_chars)
 
 
+@functools.cache
 def _insert_sql() -> str:
     """One PostgreSQL statement: lock the meeting's row, then insert, idempotent by the unique
     constraint. The lock is taken before the id is drawn from the sequence and held until the
@@ -325,7 +314,9 @@ async def chat_message_send(
     )
     data = message_data(message)
     if created:  # committed: the worker returned outside any transaction
-        await announce(meeting_group(room.meeting_id), {"type": CHAT_MESSAGE, "message": data})
+        await broadcast_async(
+            meeting_group(room.meeting_id), {"type": CHAT_MESSAGE, "message": data}
+        )
     return {"message": data, "created": created}
 
 
@@ -439,7 +430,9 @@ async def typing_notify_async(*, room: Room) -> bool:
         fresh = cache.add(_typing_name(room), 1, timeout=TYPING_INTERVAL)
     if not fresh:
         return False
-    await announce(meeting_group(room.meeting_id), {"type": ROOM_TYPING, "user": room.person})
+    await broadcast_async(
+        meeting_group(room.meeting_id), {"type": ROOM_TYPING, "user": room.person}
+    )
     return True
 
 
@@ -480,6 +473,10 @@ def _async_redis(url: str) -> Any:
     return client
 
 
+def _presence_key(room: Room) -> str:
+    return cache.make_key(f"presence:{room.meeting_id}")
+
+
 def _presence_member(*, room: Room, channel_name: str) -> str:
     return json.dumps([channel_name, room.person], sort_keys=True, ensure_ascii=False)
 
@@ -503,7 +500,7 @@ class _PresenceChange:
     @classmethod
     def of(cls, *, room: Room, channel_name: str, present: bool) -> _PresenceChange:
         return cls(
-            key=cache.make_key(f"presence:{room.meeting_id}"),
+            key=_presence_key(room),
             version_key=cache.make_key(f"presence-v:{room.meeting_id}"),
             member=_presence_member(room=room, channel_name=channel_name),
             now=time.time(),
@@ -588,7 +585,7 @@ async def room_enter_async(*, room: Room, channel_name: str) -> dict[str, Any]:
 
     async def present() -> dict[str, Any]:
         presence = await _presence_change_async(room=room, channel_name=channel_name, present=True)
-        await announce(meeting_group(room.meeting_id), {"type": ROOM_PRESENCE, **presence})
+        await broadcast_async(meeting_group(room.meeting_id), {"type": ROOM_PRESENCE, **presence})
         return presence
 
     presence, history = await asyncio.gather(present(), db(chat_history)(room=room))
@@ -604,39 +601,21 @@ def room_leave(*, room: Room, channel_name: str) -> None:
 async def room_leave_async(*, room: Room, channel_name: str) -> None:
     """:func:`room_leave` from the event loop."""
     presence = await _presence_change_async(room=room, channel_name=channel_name, present=False)
-    await announce(meeting_group(room.meeting_id), {"type": ROOM_PRESENCE, **presence})
-
-
-def _refresh_local(*, key: str, member: str, expiry: float) -> None:
-    state = cache.get(key)
-    if state is not None:
-        state["members"][member] = expiry
-        cache.set(key, state, timeout=86_400)
-
-
-def presence_refresh(*, room: Room, channel_name: str) -> None:
-    """Extend this socket's presence (on ``ping``); no announcement."""
-    member = _presence_member(room=room, channel_name=channel_name)
-    key = cache.make_key(f"presence:{room.meeting_id}")
-    expiry = time.time() + PRESENCE_TTL
-    if settings.REDIS_URL:
-        pipe = _redis(settings.REDIS_URL).pipeline(transaction=True)
-        pipe.zadd(key, {member: expiry})
-        pipe.expire(key, PRESENCE_TTL * 2)
-        pipe.execute()
-    else:
-        _refresh_local(key=key, member=member, expiry=expiry)
+    await broadcast_async(meeting_group(room.meeting_id), {"type": ROOM_PRESENCE, **presence})
 
 
 async def presence_refresh_async(*, room: Room, channel_name: str) -> None:
-    """:func:`presence_refresh` from the event loop."""
+    """Extend this socket's presence (on ``ping``); no announcement."""
     member = _presence_member(room=room, channel_name=channel_name)
-    key = cache.make_key(f"presence:{room.meeting_id}")
+    key = _presence_key(room)
     expiry = time.time() + PRESENCE_TTL
     if settings.REDIS_URL:
         async with _async_redis(settings.REDIS_URL).pipeline(transaction=True) as pipe:
             pipe.zadd(key, {member: expiry})
             pipe.expire(key, PRESENCE_TTL * 2)
             await pipe.execute()
-    else:
-        _refresh_local(key=key, member=member, expiry=expiry)
+        return
+    state = cache.get(key)
+    if state is not None:
+        state["members"][member] = expiry
+        cache.set(key, state, timeout=86_400)

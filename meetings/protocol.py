@@ -147,17 +147,14 @@ def parse_frame(text: str | None, binary: bytes | None = None) -> Frame:
 
 @dataclass(frozen=True)
 class Str:
-    """A string argument; ``max_chars`` is checked by the service when it has its own error
-    code (``chat.too_long``), so a field may leave it unset."""
+    """A string argument. Length is checked by the service, which has its own error code
+    (``chat.too_long``)."""
 
     required: bool = True
     pattern: re.Pattern[str] | None = None
-    max_chars: int | None = None
 
     def clean(self, value: Any) -> str:
         if not isinstance(value, str):
-            raise ValueError
-        if self.max_chars is not None and len(value) > self.max_chars:
             raise ValueError
         if self.pattern is not None and not self.pattern.fullmatch(value):
             raise ValueError
