@@ -21,6 +21,7 @@ from __future__ import annotations
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -47,7 +48,7 @@ from matchmaking.models import Interest, MeetingRequest, SchedulerRun
 from meetings import calendar as ical
 from meetings.booking import ONLINE_MODES, BulkItem, SlotTaken, meetings_book_bulk
 from meetings.enums import ACTIVE_STATUSES
-from meetings.models import Meeting, MeetingAttendee
+from meetings.models import Meeting
 
 REQUEST_CHUNK = 500  # ids per IN (…) / CASE statement
 MAIL_BATCH = 200  # messages per send_messages call
@@ -175,9 +176,8 @@ def build_instance(*, fair: Fair) -> tuple[dict[str, Any], dict[str, Any]]:
         blocked[bu].append((start, end))
     fixed_rids = {f["request"] for f in fixed}
     # A pair that already met (off the grid) is not scheduled again.
-    pairs = {
-        k: v for k, v in pairs.items() if _rid(*k) in fixed_rids or k not in _met_pairs(meetings)
-    }
+    met = {(ex, bu) for _pk, ex, bu, *_rest in meetings}
+    pairs = {k: v for k, v in pairs.items() if _rid(*k) in fixed_rids or k not in met}
 
     involved = {c for k in pairs for c in k}
     participants = []
@@ -234,10 +234,6 @@ def build_instance(*, fair: Fair) -> tuple[dict[str, Any], dict[str, Any]]:
     return instance, pair_map
 
 
-def _met_pairs(meetings: Sequence[tuple]) -> set[tuple[int, int]]:
-    return {(ex, bu) for _pk, ex, bu, *_rest in meetings}
-
-
 def solve_instance(
     instance: dict[str, Any], *, time_limit: float, bound_time_limit: float | None = None
 ) -> dict[str, Any]:
@@ -249,11 +245,7 @@ def solve_instance(
     full LP), ``lp_without_capacity`` (the full LP ran out of time: a looser bound) or
     ``count`` (the sum of the candidates' weights).
     """
-    try:
-        from matchmaking.scheduler import load_instance, solve
-    except ImportError:  # the package's public API is not exported yet: use its modules
-        from matchmaking.scheduler.model import load_instance
-        from matchmaking.scheduler.solver import solve
+    from matchmaking.scheduler import load_instance, solve
 
     loaded = load_instance(instance)
     schedule = solve(
@@ -319,8 +311,6 @@ def preview(*, run: SchedulerRun) -> dict[str, Any]:
             "source": p.get("source"),
         }
 
-    from datetime import datetime
-
     stats = result.get("stats") or {}
     objective, bound = result.get("objective"), result.get("upper_bound")
     gap = None
@@ -360,8 +350,6 @@ def create_meetings(*, fair: Fair, run: SchedulerRun, by: User) -> list[Meeting]
     marks the pairs' pending requests accepted in one ``UPDATE`` per chunk. The number of
     queries does not grow with the number of meetings.
     """
-    from datetime import datetime
-
     instance, result, pairs = run.instance, run.result, run.pairs
     fixed = {f["request"] for f in instance.get("fixed", [])}
     slot_times = {
@@ -453,17 +441,12 @@ def send_agendas(*, fair: Fair, meetings: Sequence[Meeting]) -> int:
     of people."""
     if not meetings:
         return 0
-    lookup = {m.pk: m for m in meetings}
-    by_meeting: dict[int, list[MeetingAttendee]] = defaultdict(list)
+    by_meeting = ical.load_attendees(meetings)
     by_user: dict[int, list[Meeting]] = defaultdict(list)
     users: dict[int, User] = {}
-    ids = list(lookup)
-    for index in range(0, len(ids), REQUEST_CHUNK):
-        for att in MeetingAttendee.objects.filter(
-            meeting_id__in=ids[index : index + REQUEST_CHUNK]
-        ).select_related("user"):
-            by_meeting[att.meeting_id].append(att)
-            by_user[att.user_id].append(lookup[att.meeting_id])
+    for meeting in meetings:
+        for att in by_meeting[meeting.pk]:
+            by_user[att.user_id].append(meeting)
             users[att.user_id] = att.user
 
     def deliver() -> None:

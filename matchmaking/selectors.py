@@ -291,6 +291,16 @@ def request_for(*, fair: Fair, user: User, request_id: Any) -> MeetingRequest | 
     )
 
 
+def contact_ids(*, request: MeetingRequest, other: Company) -> list[int]:
+    """The person to propose times with on the ``other`` side: the requester's person, or
+    the recipient's once one has answered (else nobody in particular)."""
+    if other.pk == request.requester_id:
+        return [request.requested_by_id]
+    if other.pk == request.recipient_id and request.answered_by_id:
+        return [request.answered_by_id]
+    return []
+
+
 def current_slots(*, request: MeetingRequest) -> list[ProposedSlot]:
     return list(request.slots.filter(round=request.round).order_by("start"))
 

@@ -50,7 +50,7 @@ from matchmaking.models import (
     new_calendar_token,
 )
 from meetings.booking import SlotTaken, meeting_book_core, meeting_cancel
-from meetings.calendar import meeting_invitation
+from meetings.calendar import Invitations, meeting_invitation, recipient_language
 from meetings.models import Meeting
 
 logger = logging.getLogger(__name__)
@@ -385,15 +385,19 @@ def _notify(
 ) -> None:
     other_id = req.other_company_id(actor_company.pk)
     recipients = people if people is not None else _people_of(req, other_id)
-    slots = list(req.slots.filter(round=req.round).order_by("start"))
+    slots = selectors.current_slots(request=req)
     url = reverse("matchmaking:request_detail", kwargs={"pk": req.pk})
+    # One batch for all recipients: the attendees read once, one invitation per language.
+    invitations = Invitations() if meeting is not None else None
     for user in recipients:
         attachments = []
-        if meeting is not None:
+        if invitations is not None:
             attachments.append(
                 (
                     "invitation.ics",
-                    meeting_invitation(meeting=meeting, method="REQUEST", recipient=user),
+                    invitations.invitation(
+                        meeting, method="REQUEST", language=recipient_language(user)
+                    ),
                     "text/calendar; method=REQUEST",
                 )
             )
@@ -681,9 +685,7 @@ def meeting_request_counter(
     _ensure_pending(req, timezone.now())
     _ensure_turn(req, company)
     other = req.recipient if company.pk == req.requester_id else req.requester
-    prefer = [req.requested_by_id] if other.pk == req.requester_id else []
-    if other.pk == req.recipient_id and req.answered_by_id:
-        prefer = [req.answered_by_id]
+    prefer = selectors.contact_ids(request=req, other=other)
     proposals = _chosen_proposals(
         fair=req.fair, user=user, company=company, other=other, slot_ids=slot_ids, prefer=prefer
     )

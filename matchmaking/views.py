@@ -259,9 +259,7 @@ def request_counter(request: HttpRequest, pk: int) -> HttpResponse:
     req = _request_or_404(request, pk)
     company = request.company
     other = req.recipient if company.pk == req.requester_id else req.requester
-    prefer = [req.requested_by_id] if other.pk == req.requester_id else []
-    if other.pk == req.recipient_id and req.answered_by_id:
-        prefer = [req.answered_by_id]
+    prefer = selectors.contact_ids(request=req, other=other)
     proposals = selectors.pair_slot_proposals(
         fair=fair, user=request.user, company=company, other=other, prefer_user_ids=prefer
     )

@@ -19,15 +19,14 @@ concurrency test pass; never set it in production.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -42,6 +41,7 @@ from fairsite.channels import (
 )
 from fairsite.mail import send_to_user_on_commit
 from fairsite.models import Fair, User
+from meetings.calendar import Invitations, recipient_language
 from meetings.db import ATTENDEE_NO_OVERLAP, TABLE_NO_OVERLAP
 from meetings.enums import ACTIVE_STATUSES, MeetingMode, MeetingStatus
 from meetings.links import new_video_url
@@ -50,6 +50,8 @@ from meetings.models import Meeting, MeetingAttendee
 TABLE_MODES = (MeetingMode.ONSITE, MeetingMode.MIXED)
 ONLINE_MODES = (MeetingMode.ONLINE, MeetingMode.MIXED)
 MAX_TABLE_RETRIES = 20
+
+T = TypeVar("T")
 
 
 class SlotTaken(Exception):
@@ -106,6 +108,7 @@ def _id(value: Any) -> int:
 
 def _normalise(attendees: Iterable[AttendeeLike]) -> list[AttendeeSpec]:
     out: list[AttendeeSpec] = []
+    seen: set[int] = set()
     for item in attendees:
         if isinstance(item, AttendeeSpec):
             spec = item
@@ -114,9 +117,39 @@ def _normalise(attendees: Iterable[AttendeeLike]) -> list[AttendeeSpec]:
         else:
             user, company = item
             spec = AttendeeSpec(_id(user), _id(company))
-        if spec.user_id not in {a.user_id for a in out}:
+        if spec.user_id not in seen:
+            seen.add(spec.user_id)
             out.append(spec)
     return out
+
+
+def _attendee_specs(
+    attendees: Iterable[AttendeeLike], *, exhibitor: Company, buyer: Company
+) -> list[AttendeeSpec]:
+    """The distinct attendees, each of one of the meeting's two companies."""
+    people = _normalise(attendees)
+    if not people:
+        raise ValidationError(_("A meeting needs at least one attendee."))
+    if any(p.company_id not in (exhibitor.pk, buyer.pk) for p in people):
+        raise ValidationError(_("Attendees must belong to one of the two companies."))
+    return people
+
+
+def _attendee_rows(
+    *, fair: Fair, meeting: Meeting, people: Iterable[AttendeeSpec]
+) -> list[MeetingAttendee]:
+    return [
+        MeetingAttendee(
+            fair=fair,
+            meeting=meeting,
+            user_id=p.user_id,
+            company_id=p.company_id,
+            start=meeting.start,
+            end=meeting.end,
+            active=True,
+        )
+        for p in people
+    ]
 
 
 def _constraint_name(exc: IntegrityError) -> str:
@@ -130,6 +163,13 @@ def _constraint_name(exc: IntegrityError) -> str:
         if known in text:
             return known
     return ""
+
+
+def _refusal(exc: IntegrityError) -> str | None:
+    """The :class:`SlotTaken` code for an exclusion-constraint violation, else ``None``."""
+    return {TABLE_NO_OVERLAP: "tables_full", ATTENDEE_NO_OVERLAP: "person_busy"}.get(
+        _constraint_name(exc)
+    )
 
 
 def _active_overlapping(fair_id: int, start: datetime, end: datetime) -> Any:
@@ -163,6 +203,24 @@ def _check_online_capacity(
         raise SlotTaken("online_full")
 
 
+def _check_free(
+    *,
+    fair: Fair,
+    mode: str,
+    user_ids: Sequence[int],
+    start: datetime,
+    end: datetime,
+    exclude: int | None,
+) -> None:
+    """Online capacity (fair row locked) and, where the database does not guard it, people."""
+    if mode in ONLINE_MODES:
+        _check_online_capacity(fair=fair, start=start, end=end, exclude=exclude)
+    if _python_check_needed():
+        _check_people_free(
+            fair_id=fair.pk, user_ids=user_ids, start=start, end=end, exclude=exclude
+        )
+
+
 def free_tables(
     *, fair: Fair, start: datetime, end: datetime, exclude: int | None = None
 ) -> list[int]:
@@ -172,6 +230,44 @@ def free_tables(
         used = used.exclude(pk=exclude)
     taken = set(used.values_list("table_number", flat=True))
     return [n for n in range(1, fair.tables + 1) if n not in taken]
+
+
+def _candidate_tables(
+    *,
+    fair: Fair,
+    mode: str,
+    start: datetime,
+    end: datetime,
+    exclude: int | None = None,
+    prefer: int | None = None,
+) -> list[int | None]:
+    """The tables to try in order (``[None]`` without a table); ``prefer`` first when free."""
+    if mode not in TABLE_MODES:
+        return [None]
+    free = free_tables(fair=fair, start=start, end=end, exclude=exclude)
+    if prefer in free:
+        free.remove(prefer)
+        free.insert(0, prefer)
+    if not free:
+        raise SlotTaken("tables_full")
+    return list(free[:MAX_TABLE_RETRIES])
+
+
+def _write_at_a_table(tables: Sequence[int | None], write: Callable[[int | None], T]) -> T:
+    """``write(table)`` in a savepoint for each candidate table until one is not refused by
+    the table constraint; other constraint refusals raise :class:`SlotTaken` at once."""
+    for index, table in enumerate(tables):
+        try:
+            with transaction.atomic():
+                return write(table)
+        except IntegrityError as exc:
+            code = _refusal(exc)
+            if code is None:
+                raise
+            if code == "tables_full" and index + 1 < len(tables):
+                continue
+            raise SlotTaken(code) from exc
+    raise SlotTaken("tables_full")  # pragma: no cover - loop always returns or raises
 
 
 def _validate(
@@ -207,82 +303,58 @@ def meeting_book_core(
     refused table is retried on the next free one without aborting the caller's transaction.
     """
     _validate(fair=fair, exhibitor=exhibitor, buyer=buyer, start=start, end=end, mode=mode)
-    people = _normalise(attendees)
-    if not people:
-        raise ValidationError(_("A meeting needs at least one attendee."))
-    if any(p.company_id not in (exhibitor.pk, buyer.pk) for p in people):
-        raise ValidationError(_("Attendees must belong to one of the two companies."))
-    if mode in ONLINE_MODES:
-        _check_online_capacity(fair=fair, start=start, end=end, exclude=None)
-    if _python_check_needed():
-        _check_people_free(
-            fair_id=fair.pk,
-            user_ids=[p.user_id for p in people],
+    people = _attendee_specs(attendees, exhibitor=exhibitor, buyer=buyer)
+    _check_free(
+        fair=fair,
+        mode=mode,
+        user_ids=[p.user_id for p in people],
+        start=start,
+        end=end,
+        exclude=None,
+    )
+    tables = _candidate_tables(fair=fair, mode=mode, start=start, end=end)
+    video_url = new_video_url() if mode in ONLINE_MODES else ""
+
+    def create(table: int | None) -> Meeting:
+        meeting = Meeting.objects.create(
+            fair=fair,
+            exhibitor=exhibitor,
+            buyer=buyer,
             start=start,
             end=end,
-            exclude=None,
+            mode=mode,
+            table_number=table,
+            status=MeetingStatus.SCHEDULED,
+            video_url=video_url,
+            created_by=by,
         )
-    tables: list[int | None] = [None]
-    if mode in TABLE_MODES:
-        tables = list(free_tables(fair=fair, start=start, end=end)[:MAX_TABLE_RETRIES])
-        if not tables:
-            raise SlotTaken("tables_full")
-    video_url = new_video_url() if mode in ONLINE_MODES else ""
-    for index, table in enumerate(tables):
-        try:
-            with transaction.atomic():
-                meeting = Meeting.objects.create(
-                    fair=fair,
-                    exhibitor=exhibitor,
-                    buyer=buyer,
-                    start=start,
-                    end=end,
-                    mode=mode,
-                    table_number=table,
-                    status=MeetingStatus.SCHEDULED,
-                    video_url=video_url,
-                    created_by=by,
-                )
-                MeetingAttendee.objects.bulk_create(
-                    MeetingAttendee(
-                        fair=fair,
-                        meeting=meeting,
-                        user_id=p.user_id,
-                        company_id=p.company_id,
-                        start=start,
-                        end=end,
-                        active=True,
-                    )
-                    for p in people
-                )
-            return meeting
-        except IntegrityError as exc:
-            name = _constraint_name(exc)
-            if name == TABLE_NO_OVERLAP:
-                if index + 1 < len(tables):
-                    continue
-                raise SlotTaken("tables_full") from exc
-            if name == ATTENDEE_NO_OVERLAP:
-                raise SlotTaken("person_busy") from exc
-            raise
-    raise SlotTaken("tables_full")  # pragma: no cover - loop always returns or raises
+        MeetingAttendee.objects.bulk_create(
+            _attendee_rows(fair=fair, meeting=meeting, people=people)
+        )
+        return meeting
+
+    return _write_at_a_table(tables, create)
 
 
 def _notify_meeting(*, meeting: Meeting, kind: str, method: str = "REQUEST") -> None:
     """E-mail each attendee (with the .ics) and tell their sockets and the room."""
-    from meetings.calendar import meeting_invitation
-
     attendees = list(
         MeetingAttendee.objects.filter(meeting=meeting).select_related("user").order_by("id")
     )
+    # One batch: the attendee rows just read, one invitation per language.
+    invitations = Invitations(attendees={meeting.pk: attendees})
     for attendee in attendees:
         user = attendee.user
-        ics = meeting_invitation(meeting=meeting, method=method, recipient=user)
+        ics = invitations.invitation(meeting, method=method, language=recipient_language(user))
         send_to_user_on_commit(
             user=user,
             subject_template="meetings/email/invitation_subject.txt",
             body_template="meetings/email/invitation_body.txt",
-            context={"meeting": meeting, "kind": kind, "zones": _zones(meeting, user)},
+            context={
+                "meeting": meeting,
+                "kind": kind,
+                "zones": [user.time_zone, meeting.fair.time_zone],
+            },
             attachments=[("invitation.ics", ics, f"text/calendar; method={method}")],
         )
         with translation.override(user.language):
@@ -307,11 +379,6 @@ def _notify_meeting(*, meeting: Meeting, kind: str, method: str = "REQUEST") -> 
             "sequence": meeting.sequence,
         },
     )
-
-
-def _zones(meeting: Meeting, user: User) -> list[str]:
-    zones = [user.time_zone, meeting.fair.time_zone]
-    return [z for i, z in enumerate(zones) if z and z not in zones[:i]]
 
 
 @transaction.atomic
@@ -413,67 +480,35 @@ def meeting_reschedule(
     _validate(
         fair=fair, exhibitor=locked.exhibitor, buyer=locked.buyer, start=start, end=end, mode=mode
     )
-    if mode in ONLINE_MODES:
-        _check_online_capacity(fair=fair, start=start, end=end, exclude=locked.pk)
     user_ids = list(
         MeetingAttendee.objects.filter(meeting=locked).values_list("user_id", flat=True)
     )
-    if _python_check_needed():
-        _check_people_free(
-            fair_id=fair.pk, user_ids=user_ids, start=start, end=end, exclude=locked.pk
-        )
-    tables: list[int | None] = [None]
-    if mode in TABLE_MODES:
-        free = free_tables(fair=fair, start=start, end=end, exclude=locked.pk)
-        if locked.table_number in free:  # keep the same table when it is free
-            free.remove(locked.table_number)
-            free.insert(0, locked.table_number)
-        tables = list(free[:MAX_TABLE_RETRIES])
-        if not tables:
-            raise SlotTaken("tables_full")
+    _check_free(fair=fair, mode=mode, user_ids=user_ids, start=start, end=end, exclude=locked.pk)
+    # Keep the same table when it is free.
+    tables = _candidate_tables(
+        fair=fair, mode=mode, start=start, end=end, exclude=locked.pk, prefer=locked.table_number
+    )
     video_url = locked.video_url
     if mode in ONLINE_MODES and not video_url:
         video_url = new_video_url()
-    for index, table in enumerate(tables):
-        try:
-            with transaction.atomic():
-                Meeting.objects.filter(pk=locked.pk).update(
-                    start=start,
-                    end=end,
-                    mode=mode,
-                    table_number=table,
-                    video_url=video_url,
-                    sequence=locked.sequence + 1,
-                    version=locked.version + 1,
-                    updated_at=timezone.now(),
-                )
-                MeetingAttendee.objects.filter(meeting=locked).update(start=start, end=end)
-            break
-        except IntegrityError as exc:
-            name = _constraint_name(exc)
-            if name == TABLE_NO_OVERLAP and index + 1 < len(tables):
-                continue
-            if name == TABLE_NO_OVERLAP:
-                raise SlotTaken("tables_full") from exc
-            if name == ATTENDEE_NO_OVERLAP:
-                raise SlotTaken("person_busy") from exc
-            raise
+
+    def move(table: int | None) -> None:
+        Meeting.objects.filter(pk=locked.pk).update(
+            start=start,
+            end=end,
+            mode=mode,
+            table_number=table,
+            video_url=video_url,
+            sequence=locked.sequence + 1,
+            version=locked.version + 1,
+            updated_at=timezone.now(),
+        )
+        MeetingAttendee.objects.filter(meeting=locked).update(start=start, end=end)
+
+    _write_at_a_table(tables, move)
     locked.refresh_from_db()
     _notify_meeting(meeting=locked, kind="meeting.rescheduled")
     return locked
-
-
-def attendee_overlap_exists(
-    *, fair: Fair, user_ids: Sequence[int], start: datetime, end: datetime
-) -> bool:
-    """Read-only: whether any of these people is already booked in ``[start, end)``."""
-    return MeetingAttendee.objects.filter(
-        Q(fair=fair)
-        & Q(user_id__in=user_ids)
-        & Q(active=True)
-        & Q(start__lt=end)
-        & Q(end__gt=start)
-    ).exists()
 
 
 # --- Many meetings at once (the scheduler's publication) ------------------------------------
@@ -539,12 +574,7 @@ def meetings_book_bulk(*, fair: Fair, items: Sequence[BulkItem], by: User | None
             end=item.end,
             mode=item.mode,
         )
-        specs = _normalise(item.attendees)
-        if not specs:
-            raise ValidationError(_("A meeting needs at least one attendee."))
-        if any(p.company_id not in (item.exhibitor.pk, item.buyer.pk) for p in specs):
-            raise ValidationError(_("Attendees must belong to one of the two companies."))
-        people.append(specs)
+        people.append(_attendee_specs(item.attendees, exhibitor=item.exhibitor, buyer=item.buyer))
 
     window = (min(i.start for i in items), max(i.end for i in items))
     existing = list(
@@ -619,25 +649,15 @@ def meetings_book_bulk(*, fair: Fair, items: Sequence[BulkItem], by: User | None
             Meeting.objects.bulk_create(meetings, batch_size=BULK_BATCH_SIZE)
             MeetingAttendee.objects.bulk_create(
                 [
-                    MeetingAttendee(
-                        fair=fair,
-                        meeting=meeting,
-                        user_id=p.user_id,
-                        company_id=p.company_id,
-                        start=meeting.start,
-                        end=meeting.end,
-                        active=True,
-                    )
+                    row
                     for meeting, specs in zip(meetings, people, strict=True)
-                    for p in specs
+                    for row in _attendee_rows(fair=fair, meeting=meeting, people=specs)
                 ],
                 batch_size=BULK_BATCH_SIZE,
             )
     except IntegrityError as exc:
-        name = _constraint_name(exc)
-        if name == TABLE_NO_OVERLAP:
-            raise SlotTaken("tables_full") from exc
-        if name == ATTENDEE_NO_OVERLAP:
-            raise SlotTaken("person_busy") from exc
-        raise
+        code = _refusal(exc)
+        if code is None:
+            raise
+        raise SlotTaken(code) from exc
     return meetings
