@@ -86,17 +86,11 @@ def _create_meetings(fair: Any, rng: random.Random, count: int, people: dict) ->
     if not exhibitors or not buyers:
         return []
     slot = fair.slot_minutes
-    per_day = max(
-        1,
-        int(
-            (
-                datetime.combine(fair.start_date, fair.day_end)
-                - datetime.combine(fair.start_date, fair.day_start)
-            ).total_seconds()
-            // 60
-            // slot
-        ),
-    )
+    day_minutes = (
+        datetime.combine(fair.start_date, fair.day_end)
+        - datetime.combine(fair.start_date, fair.day_start)
+    ).total_seconds() // 60
+    per_day = max(1, int(day_minutes // slot))
     meetings = []
     for index in range(count):
         # One meeting per slot: nobody is ever double-booked, whatever the pairs.
@@ -191,11 +185,9 @@ def seed(*, fair: Any, rng: random.Random, scale: bool) -> dict[str, int]:
     Meeting.objects.filter(pk__in=no_show).update(status=MeetingStatus.NO_SHOW)
     MeetingJoin.objects.bulk_create(joins)
 
-    exhibitors = [
-        c
-        for c in Company.objects.filter(fair=fair, role=CompanyRole.EXHIBITOR).order_by("id")
-        if c.pk in people
-    ]
+    exhibitors = list(
+        Company.objects.filter(fair=fair, role=CompanyRole.EXHIBITOR, pk__in=people).order_by("id")
+    )
     badges = list(Badge.objects.filter(fair=fair).select_related("user").order_by("id")[:200])
     walk_ins = min(len(badges), 60 if scale else 15)
     for index in range(walk_ins if exhibitors else 0):

@@ -22,6 +22,7 @@ from meetings.enums import (
     MeetingMode,
     MeetingStatus,
 )
+from meetings.money import format_amount, format_rate
 
 
 class Meeting(models.Model):
@@ -209,8 +210,6 @@ class ExchangeRate(models.Model):
 
     @property
     def units_display(self) -> str:
-        from meetings.money import format_rate
-
         return format_rate(self.units_per_usd)
 
 
@@ -285,26 +284,18 @@ class Deal(models.Model):
 
     @property
     def amount_display(self) -> str:
-        from meetings.money import format_amount
-
         return format_amount(self.amount_minor, self.currency)
 
     @property
     def value_usd_display(self) -> str:
-        from meetings.money import format_amount
-
         return format_amount(self.value_usd_cents, "USD")
 
     @property
     def value_vnd_display(self) -> str:
-        from meetings.money import format_amount
-
         return format_amount(self.value_vnd, "VND")
 
     @property
     def rates_display(self) -> str:
-        from meetings.money import format_rate
-
         if self.units_per_usd is None or self.vnd_per_usd is None:
             return ""
         return (

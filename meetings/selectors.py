@@ -29,7 +29,7 @@ from exhibitors.enums import MembershipStatus, VisitKind
 from exhibitors.models import Member, Visit
 from meetings import money
 from meetings.access import meetings_visible_to
-from meetings.enums import Currency, DealStage, JoinKind, MeetingStatus
+from meetings.enums import Currency, DealStage, JoinKind, MeetingMode, MeetingStatus
 from meetings.models import Deal, ExchangeRate, Meeting, MeetingAttendee, MeetingJoin
 
 
@@ -330,7 +330,8 @@ def dashboard_stats(*, fair: Any, now: datetime) -> dict[str, Any]:
             ),
             online=Count(
                 "id",
-                filter=Q(mode__in=["online", "mixed"]) & ~Q(status=MeetingStatus.CANCELLED),
+                filter=Q(mode__in=[MeetingMode.ONLINE, MeetingMode.MIXED])
+                & ~Q(status=MeetingStatus.CANCELLED),
             ),
         )
     )

@@ -25,7 +25,7 @@ from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
-from exhibitors.enums import MembershipStatus
+from exhibitors.enums import CompanyRole, MembershipStatus
 from exhibitors.models import Badge, Company, Member
 from fairsite import timefmt
 from fairsite.channels import (
@@ -36,9 +36,12 @@ from fairsite.channels import (
 )
 from fairsite.mail import send_to_user_on_commit
 from meetings import money
+from meetings.access import user_company_id
+from meetings.calendar import meeting_invitation, meeting_url
 from meetings.enums import Currency, DealStage, JoinKind, MeetingStatus
 from meetings.links import new_video_url
 from meetings.models import Deal, DealRevision, ExchangeRate, Meeting, MeetingAttendee, MeetingJoin
+from meetings.selectors import meeting_sides_present
 
 logger = logging.getLogger(__name__)
 
@@ -179,16 +182,6 @@ def checkin_token_valid(*, meeting: Meeting, token: str) -> bool:
 # --- Lifecycle -------------------------------------------------------------------------------
 
 
-def _evidence_sides(meeting: Meeting) -> set[int]:
-    return set(
-        MeetingJoin.objects.filter(
-            meeting=meeting,
-            kind__in=[JoinKind.ONLINE, JoinKind.TABLE],
-            company_id__in=[meeting.exhibitor_id, meeting.buyer_id],
-        ).values_list("company_id", flat=True)
-    )
-
-
 def _status_from_evidence(meeting: Meeting, now: datetime) -> str:
     """Scheduled → in progress once both companies showed up (a join or a table check-in by a
     member of each), → held once that meeting's end has passed. Nothing else moves by itself:
@@ -196,7 +189,8 @@ def _status_from_evidence(meeting: Meeting, now: datetime) -> str:
     if meeting.status not in _OPEN_STATUSES:
         return meeting.status
     if meeting.status == MeetingStatus.SCHEDULED:
-        if _evidence_sides(meeting) != {meeting.exhibitor_id, meeting.buyer_id}:
+        present = meeting_sides_present(meeting=meeting)
+        if present != {meeting.exhibitor_id, meeting.buyer_id}:
             return meeting.status
     return MeetingStatus.HELD if now >= meeting.end else MeetingStatus.IN_PROGRESS
 
@@ -360,10 +354,10 @@ def meeting_video_url_set(*, meeting: Meeting, user: Any, url: str) -> Meeting:
 # --- Telling both sides ----------------------------------------------------------------------
 
 
-def _recipients(meeting: Meeting) -> list[Any]:
-    """The people booked into the meeting; if nobody is booked by name, the approved members of
-    both companies."""
-    users = [a.user for a in MeetingAttendee.objects.filter(meeting=meeting).select_related("user")]
+def _recipients(meeting: Meeting, attendees: list[MeetingAttendee]) -> list[Any]:
+    """The people booked into the meeting (``attendees``, with ``user`` loaded); if nobody is
+    booked by name, the approved members of both companies."""
+    users = [a.user for a in attendees]
     if not users:
         users = [
             m.user
@@ -390,23 +384,18 @@ def _zones_for(recipient: Any, people: list[Any], company_of: dict[int, int]) ->
     return zones[:3]
 
 
-def _invitation(meeting: Meeting, change: str, recipient: Any) -> list[tuple[str, bytes, str]]:
-    try:
-        from meetings.calendar import meeting_invitation
-    except ImportError:
-        return []
+def _invitation(
+    meeting: Meeting, change: str, recipient: Any, attendees: list[MeetingAttendee]
+) -> list[tuple[str, bytes, str]]:
     method = "CANCEL" if change == CHANGE_CANCELLED else "REQUEST"
     try:
-        content = meeting_invitation(meeting=meeting, method=method, recipient=recipient)
+        content = meeting_invitation(
+            meeting=meeting, method=method, recipient=recipient, attendees=attendees
+        )
     except Exception:  # an invitation is a courtesy; the e-mail still goes out
         logger.exception("invitation for meeting %s failed", meeting.pk)
         return []
     return [("invitation.ics", content, f"text/calendar; method={method}; charset=utf-8")]
-
-
-def _room_url(meeting: Meeting) -> str:
-    base = (getattr(settings, "SITE_URL", None) or "http://localhost:8000").rstrip("/")
-    return f"{base}/meetings/{meeting.pk}/"
 
 
 def meeting_changed_notify(
@@ -425,7 +414,8 @@ def meeting_changed_notify(
     if change == CHANGE_STATUS:
         return
     meeting = Meeting.objects.select_related("exhibitor", "buyer", "fair").get(pk=meeting.pk)
-    people = _recipients(meeting)
+    attendees = list(MeetingAttendee.objects.filter(meeting=meeting).select_related("user"))
+    people = _recipients(meeting, attendees)
     company_of = dict(
         Member.objects.filter(
             fair_id=meeting.fair_id,
@@ -464,9 +454,9 @@ def meeting_changed_notify(
                 "change": change,
                 "reason": reason,
                 "previous_start": previous_start,
-                "room_url": _room_url(meeting),
+                "room_url": meeting_url(meeting),
             },
-            attachments=_invitation(meeting, change, person),
+            attachments=_invitation(meeting, change, person, attendees),
         )
 
 
@@ -621,11 +611,7 @@ def deal_create(
     onto the deal (frozen). The first revision records every field.
     """
     now = _now(now)
-    company_id = (
-        Member.objects.filter(fair=fair, user=user, status=MembershipStatus.APPROVED)
-        .values_list("company_id", flat=True)
-        .first()
-    )
+    company_id = user_company_id(fair=fair, user=user)
     if company_id is None:
         raise PermissionDenied
     _clean_text(contacts=contacts, notes=notes, counterpart_name=counterpart_name, stage=stage)
@@ -642,7 +628,7 @@ def deal_create(
             meeting.buyer_id if company_id == meeting.exhibitor_id else meeting.exhibitor_id
         )
     else:
-        if not Company.objects.filter(pk=company_id, role="exhibitor").exists():
+        if not Company.objects.filter(pk=company_id, role=CompanyRole.EXHIBITOR).exists():
             raise ValidationError(_("Only exhibitors log walk-in contacts at their booth."))
         code = (badge_code or "").strip()
         if code:

@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
@@ -26,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from exhibitors.enums import CompanyRole
 from exhibitors.models import Company
-from meetings import selectors, services
+from meetings import money, selectors, services
 from meetings.access import get_meeting_for_user, user_company_id
 from meetings.enums import MeetingStatus
 from meetings.forms import DealForm, ExchangeRateForm, MarkForm, VideoLinkForm
@@ -86,11 +87,8 @@ def _room_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
         for zone in selectors.zones_of_company(meeting=meeting, company_id=company.pk):
             if zone not in zones:
                 zones.append(zone)
-    others = list(
-        Company.objects.filter(pk__in=[c.pk for c in others])
-        .prefetch_related("sectors", "certifications")
-        .order_by("role")
-    )
+    others.sort(key=lambda company: company.role)
+    prefetch_related_objects(others, "sectors", "certifications")
     opens, closes = services.join_window(meeting=meeting)
     now = timezone.now()
     present = selectors.meeting_sides_present(meeting=meeting)
@@ -470,8 +468,6 @@ def _csv_safe(value: Any) -> Any:
 @require_GET
 def deal_export(request: HttpRequest) -> HttpResponse:
     """Every deal of the fair as CSV (organisers). Amounts in minor units and formatted."""
-    from meetings import money
-
     fair = _organiser_or_404(request)
     deals = selectors.deals_for_list(fair=fair, user=request.user).order_by("id")
     counted = set(selectors.deal_counted(deals).values_list("pk", flat=True))
@@ -507,9 +503,7 @@ def deal_export(request: HttpRequest) -> HttpResponse:
                     for v in [
                         deal.pk,
                         deal.company.display_name,
-                        deal.counterpart.display_name
-                        if deal.counterpart
-                        else deal.counterpart_name,
+                        deal.counterpart_display,
                         deal.meeting_id or "",
                         deal.stage,
                         deal.currency,
