@@ -28,10 +28,27 @@ def user_is_verified(*, user: User) -> bool:
 
 
 def member_for(*, user: User, fair: Fair | None) -> Member | None:
-    """The person's membership at ``fair`` in any state (pending, approved, rejected)."""
+    """The person's membership at ``fair`` in any state (pending, approved, rejected).
+
+    Looked up once per user object and fair, like the verified and organiser flags: the
+    permission check, the view and the page's navigation share one query per request.
+    Services that add or remove the person's membership call :func:`forget_members`.
+    """
     if fair is None or not user.is_authenticated:
         return None
-    return Member.objects.select_related("company").filter(fair=fair, user=user).first()
+    cached = getattr(user, "_members", None)
+    if cached is None:
+        cached = user._members = {}
+    if fair.pk not in cached:
+        cached[fair.pk] = (
+            Member.objects.select_related("company").filter(fair=fair, user=user).first()
+        )
+    return cached[fair.pk]
+
+
+def forget_members(*, user: User) -> None:
+    """Drop the memberships :func:`member_for` remembered on ``user``."""
+    user._members = {}
 
 
 def approved_member_for(*, user: User, fair: Fair | None) -> Member | None:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from exhibitors.enums import CompanyRole, MembershipStatus
 from exhibitors.models import SECTOR_LABELS, Badge, Certification, Company, Member, Sector
+from exhibitors.selectors import forget_members
 from exhibitors.text import fold
 from fairsite.enums import AccountKind
 from fairsite.models import Fair, User
@@ -127,8 +128,13 @@ def company_search_text(*, company: Company) -> str:
     return fold(" ".join(part for part in parts if part))
 
 
+def company_slug_base(name: str) -> str:
+    """A company's slug before any ``-2`` that keeps it unique at its fair."""
+    return slugify(fold(name))[:70].strip("-") or "company"
+
+
 def _unique_slug(*, fair: Fair, name: str) -> str:
-    base = slugify(fold(name))[:70].strip("-") or "company"
+    base = company_slug_base(name)
     slug, n = base, 1
     while Company.objects.filter(fair=fair, slug=slug).exists():
         n += 1
@@ -225,6 +231,7 @@ def company_create(
             )
     except IntegrityError as exc:
         raise ValidationError(_("You already belong to a company at this fair.")) from exc
+    forget_members(user=creator)
     return company
 
 
@@ -277,7 +284,7 @@ def member_join_request(*, fair: Fair, user: User, company: Company, job_title: 
     _drop_rejected(fair=fair, user=user)
     try:
         with transaction.atomic():
-            return Member.objects.create(
+            member = Member.objects.create(
                 fair=fair,
                 company=company,
                 user=user,
@@ -287,6 +294,8 @@ def member_join_request(*, fair: Fair, user: User, company: Company, job_title: 
             )
     except IntegrityError as exc:
         raise ValidationError(_("You already belong to a company at this fair.")) from exc
+    forget_members(user=user)
+    return member
 
 
 def _drop_rejected(*, fair: Fair, user: User) -> None:

@@ -29,17 +29,7 @@ from exhibitors.forms import (
 )
 from exhibitors.models import Company
 from fairsite.enums import AccountKind
-from fairsite.permissions import (
-    verified_member_required,
-    verified_required,
-)
-
-
-def _fair(request: HttpRequest):
-    fair = getattr(request, "fair", None)
-    if not fair:
-        raise Http404
-    return fair
+from fairsite.permissions import fair_or_404, verified_member_required, verified_required
 
 
 def _form_errors_from(form, exc: ValidationError) -> None:
@@ -63,7 +53,7 @@ def company_url(company: Company) -> str:
 
 
 def _directory(request: HttpRequest, *, role: str) -> HttpResponse:
-    fair = _fair(request)
+    fair = fair_or_404(request)
     country_codes = selectors.directory_countries(fair=fair, role=role)
     form = DirectoryFilterForm(
         request.GET or None,
@@ -84,13 +74,13 @@ def directory(request: HttpRequest) -> HttpResponse:
 
 @verified_required
 def buyer_directory(request: HttpRequest) -> HttpResponse:
-    if not selectors.can_see_buyers(user=request.user, fair=_fair(request)):
+    if not selectors.can_see_buyers(user=request.user, fair=fair_or_404(request)):
         raise Http404
     return _directory(request, role=CompanyRole.BUYER)
 
 
 def _detail(request: HttpRequest, *, slug: str, role: str) -> HttpResponse:
-    fair = _fair(request)
+    fair = fair_or_404(request)
     company = selectors.company_visible(fair=fair, slug=slug, role=role, viewer=request.user)
     if company is None:
         raise Http404
@@ -116,7 +106,7 @@ def buyer_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @verified_required
 def onboarding(request: HttpRequest) -> HttpResponse:
-    fair = _fair(request)
+    fair = fair_or_404(request)
     user = request.user
     if user.is_organiser:
         return redirect("home")
@@ -141,7 +131,7 @@ def _has_open_membership(request: HttpRequest, fair) -> bool:
 
 @verified_required
 def company_create(request: HttpRequest) -> HttpResponse:
-    fair = _fair(request)
+    fair = fair_or_404(request)
     role = _company_role_for(request.user)
     if _has_open_membership(request, fair):
         return redirect("exhibitors:onboarding")
@@ -169,7 +159,7 @@ def company_create(request: HttpRequest) -> HttpResponse:
 
 @verified_required
 def company_join(request: HttpRequest) -> HttpResponse:
-    fair = _fair(request)
+    fair = fair_or_404(request)
     role = _company_role_for(request.user)
     if _has_open_membership(request, fair):
         return redirect("exhibitors:onboarding")
@@ -196,7 +186,7 @@ def company_join(request: HttpRequest) -> HttpResponse:
 
 
 def _editable_company(request: HttpRequest, slug: str) -> Company:
-    fair = _fair(request)
+    fair = fair_or_404(request)
     if request.user.is_organiser:
         company = Company.objects.filter(fair=fair, slug=slug).first()
     else:
@@ -239,7 +229,7 @@ def company_edit(request: HttpRequest, slug: str) -> HttpResponse:
 @verified_required
 def company_members(request: HttpRequest, slug: str) -> HttpResponse:
     company = _editable_company(request, slug)
-    own = selectors.approved_member_for(user=request.user, fair=_fair(request))
+    own = selectors.approved_member_for(user=request.user, fair=fair_or_404(request))
     is_admin = own is not None and own.company_id == company.pk and own.is_admin
     return render(
         request,
@@ -309,7 +299,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 @verified_required
 def badge(request: HttpRequest) -> HttpResponse:
-    fair = _fair(request)
+    fair = fair_or_404(request)
     existing = selectors.badge_for(user=request.user, fair=fair)
     form = BadgeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -324,7 +314,7 @@ def badge(request: HttpRequest) -> HttpResponse:
 
 @verified_required
 def badge_qr(request: HttpRequest) -> HttpResponse:
-    fair = _fair(request)
+    fair = fair_or_404(request)
     existing = selectors.badge_for(user=request.user, fair=fair)
     if existing is None:
         raise Http404

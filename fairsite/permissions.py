@@ -7,6 +7,7 @@
   fair; ``request.member`` and ``request.company`` are set for the view. A person without an
   approved membership is sent to onboarding (a pending one sees the onboarding page too).
 - :func:`organiser_required`: verified and in the organisers group; anyone else gets a 404.
+- :func:`fair_or_404`: the current fair, or 404 when there is none.
 - :func:`get_object_or_404_for`: fetch an object through a queryset already scoped to the
   person; foreign objects answer 404 rather than 403, so their existence does not leak.
 
@@ -30,7 +31,8 @@ View = Callable[..., HttpResponse]
 M = TypeVar("M", bound=Model)
 
 
-def _fair_or_404(request: HttpRequest) -> Any:
+def fair_or_404(request: HttpRequest) -> Any:
+    """The current fair (``request.fair``); 404 when there is none."""
     fair = getattr(request, "fair", None)
     if not fair:
         raise Http404
@@ -67,7 +69,7 @@ def verified_member_required(view: View) -> View:
         denied = _verification_check(request)
         if denied is not None:
             return denied
-        fair = _fair_or_404(request)
+        fair = fair_or_404(request)
         member = approved_member_for(user=request.user, fair=fair)
         if member is None:
             return redirect("exhibitors:onboarding")

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from exhibitors.models import Company
-from fairsite.permissions import organiser_required, verified_member_required
+from fairsite.permissions import fair_or_404, organiser_required, verified_member_required
 from matchmaking import hosted, selectors, services
 from matchmaking.enums import RequestStatus, RunStatus
 from matchmaking.forms import (
@@ -37,20 +37,13 @@ from meetings.calendar import calendar_feed as render_feed
 from meetings.calendar import meeting_invitation, site_url
 
 
-def _fair(request: HttpRequest) -> Any:
-    fair = getattr(request, "fair", None)
-    if not fair:
-        raise Http404
-    return fair
-
-
 def _messages_of(exc: ValidationError) -> list[str]:
     return [str(m) for m in exc.messages]
 
 
 def _counterpart_or_404(request: HttpRequest, pk: int) -> Company:
     """A company of the other role at this fair (buyers see exhibitors and vice versa)."""
-    fair = _fair(request)
+    fair = fair_or_404(request)
     company = Company.objects.filter(fair=fair, pk=pk).exclude(role=request.company.role).first()
     if company is None:
         raise Http404
@@ -71,7 +64,7 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
 
 @verified_member_required
 def recommendations(request: HttpRequest) -> HttpResponse:
-    fair = _fair(request)
+    fair = fair_or_404(request)
     rows = selectors.recommendations_for(fair=fair, company=request.company)
     return render(
         request,
@@ -92,7 +85,7 @@ def interest_set(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.interest_set(
-                fair=_fair(request),
+                fair=fair_or_404(request),
                 user=request.user,
                 target=target,
                 level=form.cleaned_data["level"],
@@ -110,7 +103,7 @@ def interest_set(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @verified_member_required
 def request_create(request: HttpRequest, pk: int) -> HttpResponse:
-    fair = _fair(request)
+    fair = fair_or_404(request)
     target = _counterpart_or_404(request, pk)
     proposals = selectors.pair_slot_proposals(
         fair=fair, user=request.user, company=request.company, other=target
@@ -151,7 +144,7 @@ def request_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @verified_member_required
 def request_list(request: HttpRequest) -> HttpResponse:
-    fair = _fair(request)
+    fair = fair_or_404(request)
     services.meeting_requests_expire(fair=fair)
     lists = selectors.requests_of(fair=fair, company=request.company)
     # Times in both zones: mine and the other side's person (or the venue's until one answers).
@@ -168,7 +161,7 @@ def _zones_text(mine: str, other: Any, venue: str) -> str:
 
 
 def _request_or_404(request: HttpRequest, pk: int) -> MeetingRequest:
-    found = selectors.request_for(fair=_fair(request), user=request.user, request_id=pk)
+    found = selectors.request_for(fair=fair_or_404(request), user=request.user, request_id=pk)
     if found is None:
         raise Http404
     return found
@@ -177,7 +170,7 @@ def _request_or_404(request: HttpRequest, pk: int) -> MeetingRequest:
 def _detail(
     request: HttpRequest, req: MeetingRequest, *, errors: list[str] = (), status: int = 200
 ) -> HttpResponse:
-    fair = _fair(request)
+    fair = fair_or_404(request)
     company = request.company
     other = req.recipient if company.pk == req.requester_id else req.requester
     slots = selectors.current_slots(request=req)
@@ -208,7 +201,7 @@ def _detail(
 
 @verified_member_required
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    services.meeting_requests_expire(fair=_fair(request))
+    services.meeting_requests_expire(fair=fair_or_404(request))
     return _detail(request, _request_or_404(request, pk))
 
 
@@ -255,7 +248,7 @@ def request_decline(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @verified_member_required
 def request_counter(request: HttpRequest, pk: int) -> HttpResponse:
-    fair = _fair(request)
+    fair = fair_or_404(request)
     req = _request_or_404(request, pk)
     company = request.company
     other = req.recipient if company.pk == req.requester_id else req.requester
@@ -313,7 +306,7 @@ def request_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @verified_member_required
 def availability(request: HttpRequest) -> HttpResponse:
-    fair = _fair(request)
+    fair = fair_or_404(request)
     data = selectors.my_availability_grid(fair=fair, user=request.user, company=request.company)
     slot_ids = [row["slot"].id for day in data["days"] for row in day["slots"]]
     form = AvailabilityForm(request.POST or None, slot_ids=slot_ids)
@@ -347,7 +340,7 @@ def availability(request: HttpRequest) -> HttpResponse:
 
 @verified_member_required
 def agenda(request: HttpRequest) -> HttpResponse:
-    fair = _fair(request)
+    fair = fair_or_404(request)
     rows = []
     for meeting in selectors.agenda_for(fair=fair, user=request.user):
         others = [
@@ -371,7 +364,7 @@ def agenda(request: HttpRequest) -> HttpResponse:
 
 @verified_member_required
 def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = get_meeting_for_user(fair=_fair(request), user=request.user, meeting_id=pk)
+    meeting = get_meeting_for_user(fair=fair_or_404(request), user=request.user, meeting_id=pk)
     if meeting is None:
         raise Http404
     body = meeting_invitation(meeting=meeting, method="REQUEST", recipient=request.user)
@@ -409,7 +402,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @organiser_required
 def grid_settings(request: HttpRequest) -> HttpResponse:
-    fair = _fair(request)
+    fair = fair_or_404(request)
     current = selectors.grid_settings_for(fair=fair)
     spec = selectors.grid_spec(fair=fair)
     initial: dict[str, Any] = {
@@ -471,7 +464,7 @@ def grid_settings(request: HttpRequest) -> HttpResponse:
 @require_POST
 @organiser_required
 def recommendations_run(request: HttpRequest) -> HttpResponse:
-    count = services.recommendations_compute(fair=_fair(request))
+    count = services.recommendations_compute(fair=fair_or_404(request))
     messages.success(request, _("%(count)d recommendations were computed.") % {"count": count})
     return redirect("matchmaking:scheduler")
 
@@ -479,7 +472,7 @@ def recommendations_run(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @organiser_required
 def scheduler(request: HttpRequest) -> HttpResponse:
-    fair = _fair(request)
+    fair = fair_or_404(request)
     form = SchedulerRunForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -500,7 +493,7 @@ def scheduler(request: HttpRequest) -> HttpResponse:
 
 @organiser_required
 def scheduler_run(request: HttpRequest, pk: int) -> HttpResponse:
-    run = selectors.scheduler_run_for(fair=_fair(request), run_id=pk)
+    run = selectors.scheduler_run_for(fair=fair_or_404(request), run_id=pk)
     if run is None:
         raise Http404
     return render(
@@ -517,7 +510,7 @@ def scheduler_run(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @organiser_required
 def scheduler_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    fair = _fair(request)
+    fair = fair_or_404(request)
     run = selectors.scheduler_run_for(fair=fair, run_id=pk)
     if run is None:
         raise Http404

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from exhibitors.enums import CompanyRole
 from exhibitors.models import Company
+from fairsite.permissions import fair_or_404
 from meetings import money, selectors, services
 from meetings.access import get_meeting_for_user, user_company_id
 from meetings.enums import MeetingStatus
@@ -39,22 +40,15 @@ PAGE_SIZE = 50
 # --- Helpers ---------------------------------------------------------------------------------
 
 
-def _fair(request: HttpRequest) -> Any:
-    fair = getattr(request, "fair", None)
-    if not fair:
-        raise Http404
-    return fair
-
-
 def _meeting_or_404(request: HttpRequest, pk: int) -> Meeting:
-    meeting = get_meeting_for_user(fair=_fair(request), user=request.user, meeting_id=pk)
+    meeting = get_meeting_for_user(fair=fair_or_404(request), user=request.user, meeting_id=pk)
     if meeting is None:
         raise Http404
     return meeting
 
 
 def _organiser_or_404(request: HttpRequest) -> Any:
-    fair = _fair(request)
+    fair = fair_or_404(request)
     if not request.user.is_organiser:
         raise Http404
     return fair
@@ -146,7 +140,7 @@ def _render_room(request: HttpRequest, meeting: Meeting, status: int = 200, **ex
 @require_GET
 def meeting_list(request: HttpRequest) -> HttpResponse:
     """My meetings (all of the fair's for organisers), paginated; constant query count."""
-    fair = _fair(request)
+    fair = fair_or_404(request)
     company_id = user_company_id(fair=fair, user=request.user)
     page = Paginator(selectors.meetings_for_list(fair=fair, user=request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -350,7 +344,7 @@ def meeting_deal(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def walk_in(request: HttpRequest) -> HttpResponse:
     """An exhibitor logs a contact at the booth, from a badge code or a name."""
-    fair = _fair(request)
+    fair = fair_or_404(request)
     company_id = user_company_id(fair=fair, user=request.user)
     if (
         company_id is None
@@ -376,7 +370,7 @@ def walk_in(request: HttpRequest) -> HttpResponse:
 
 
 def _deal_or_404(request: HttpRequest, pk: int) -> Deal:
-    deal = selectors.get_deal_for_user(fair=_fair(request), user=request.user, deal_id=pk)
+    deal = selectors.get_deal_for_user(fair=fair_or_404(request), user=request.user, deal_id=pk)
     if deal is None:
         raise Http404
     return deal
@@ -438,7 +432,7 @@ def deal_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def deal_list(request: HttpRequest) -> HttpResponse:
     """My company's log, or the whole fair's for organisers, with totals."""
-    fair = _fair(request)
+    fair = fair_or_404(request)
     deals = selectors.deals_for_list(fair=fair, user=request.user)
     is_organiser = request.user.is_organiser
     if not is_organiser and user_company_id(fair=fair, user=request.user) is None:

@@ -23,6 +23,7 @@ from django.utils.text import slugify
 
 from exhibitors.enums import Attendance, CompanyRole, MembershipStatus, VisitKind
 from exhibitors.models import Badge, Certification, Company, Member, Sector, Visit
+from exhibitors.services import company_search_text, company_slug_base
 from fairsite.demo import data
 from fairsite.enums import ORGANISERS_GROUP, AccountKind
 from fairsite.models import Fair, User
@@ -74,13 +75,6 @@ class DemoResult:
 # --- Text ---------------------------------------------------------------------------------------
 
 
-def fold(text: str) -> str:
-    """Lower-case text without diacritics (``Đông Anh`` → ``dong anh``)."""
-    decomposed = unicodedata.normalize("NFKD", (text or "").replace("đ", "d").replace("Đ", "D"))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(unicodedata.normalize("NFC", stripped).lower().split())
-
-
 def ascii_name(text: str) -> str:
     """``Thăng Long`` → ``Thang Long``: the spelling used in English names."""
     decomposed = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
@@ -103,30 +97,6 @@ def english_place(text: str) -> str:
             name, _, rest = text.removeprefix(prefix).partition(", ")
             return f"{name} {kind}" + (f", {rest}" if rest else "")
     return text
-
-
-def _search_text_function() -> Callable[[Company], str]:
-    """The directory's own search-text helper when the exhibitors app provides it."""
-    try:
-        from exhibitors.services import company_search_text
-    except ImportError:
-        company_search_text = None
-    if company_search_text is not None:
-        return lambda company: company_search_text(company=company)
-
-    def fallback(company: Company) -> str:
-        parts = [
-            company.name_vi,
-            company.name_en,
-            company.name_native,
-            company.city,
-            company.capabilities,
-            company.sourcing_needs,
-            company.key_product_name,
-        ]
-        return fold(" ".join(part for part in parts if part))
-
-    return fallback
 
 
 # --- Existence and reset ------------------------------------------------------------------------
@@ -288,7 +258,7 @@ class _Builder:
         return len(self.users) - 1
 
     def slug(self, name: str) -> str:
-        base = slugify(fold(name))[:70].strip("-") or "company"
+        base = company_slug_base(name)
         slug, n = base, 1
         while slug in self.slugs:
             n += 1
@@ -729,9 +699,8 @@ def demo_fair_create(
             ],
             batch_size=1000,
         )
-        search_text = _search_text_function()
         refreshed = list(Company.objects.filter(fair=fair).prefetch_related("sectors"))
-        _write_search_text([(search_text(c), c.pk) for c in refreshed])
+        _write_search_text([(company_search_text(company=c), c.pk) for c in refreshed])
 
         Member.objects.bulk_create(
             [
