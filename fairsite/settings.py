@@ -106,7 +106,21 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = env("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Each process keeps one psycopg pool (Django's native pool): under ASGI every request runs
+    # in a pool thread, and per-thread persistent connections (CONN_MAX_AGE > 0) pile up until
+    # PostgreSQL refuses clients. The pool needs CONN_MAX_AGE=0: a connection goes back to the
+    # pool when the request ends. Size it so that processes x FAIRSITE_DB_POOL_MAX stays below
+    # PostgreSQL's max_connections minus headroom (docs/operations.md).
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+    if env_bool("DB_POOL", True):
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": int(env("DB_POOL_MIN", "2") or 2),
+            "max_size": int(env("DB_POOL_MAX", "10") or 10),
+            # Seconds a request waits for a free connection before failing.
+            "timeout": float(env("DB_POOL_TIMEOUT", "10") or 10),
+            # Idle connections above min_size are closed after this many seconds.
+            "max_idle": float(env("DB_POOL_MAX_IDLE", "300") or 300),
+        }
 else:
     DATABASES = {
         "default": {
