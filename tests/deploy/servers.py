@@ -93,7 +93,7 @@ def start_daphne(
 async def _healthy(*, port: int | None, unix_socket: Path | None) -> bool:
     try:
         status, _ = await request("/healthz", port=port, unix_socket=unix_socket, timeout=2)
-    except (OSError, asyncio.TimeoutError, ValueError):
+    except (TimeoutError, OSError, ValueError):
         return False
     return status == 200
 
@@ -168,7 +168,7 @@ async def load(
             try:
                 status, _ = await request(paths[(n + i) % len(paths)], port=port, timeout=60)
                 statuses[status] += 1
-            except (OSError, asyncio.TimeoutError, ValueError):
+            except (TimeoutError, OSError, ValueError):
                 statuses["error"] += 1
 
     async def sampler(done: asyncio.Event) -> None:
