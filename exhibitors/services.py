@@ -18,6 +18,7 @@ from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from exhibitors import cache as display_cache
 from exhibitors.enums import CompanyRole, MembershipStatus
 from exhibitors.models import SECTOR_LABELS, Badge, Certification, Company, Member, Sector
 from exhibitors.selectors import forget_members
@@ -265,9 +266,11 @@ def company_update(
 
 @transaction.atomic
 def company_search_text_refresh(*, company: Company) -> Company:
-    """Recompute ``search_text`` (after an organiser edits a company in the admin)."""
+    """Recompute ``search_text`` (after an organiser edits a company in the admin); the cached
+    display of the fair's companies is renewed."""
     company.search_text = company_search_text(company=company)
     company.save(update_fields=["search_text"])
+    display_cache.display_changed(fair_id=company.fair_id)
     return company
 
 

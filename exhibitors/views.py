@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_countries import countries
 
+from exhibitors import cache as display_cache
 from exhibitors import selectors, services
 from exhibitors.enums import CompanyRole, MembershipStatus
 from exhibitors.forms import (
@@ -64,7 +65,14 @@ def _directory(request: HttpRequest, *, role: str) -> HttpResponse:
     return render(
         request,
         "exhibitors/directory.html",
-        {"form": form, "page": page, "role": role, "is_buyers": role == CompanyRole.BUYER},
+        {
+            "form": form,
+            "page": page,
+            "role": role,
+            "is_buyers": role == CompanyRole.BUYER,
+            "display_version": display_cache.display_version(fair_id=fair.pk),
+            "fragment_seconds": display_cache.FRAGMENT_SECONDS,
+        },
     )
 
 
@@ -89,7 +97,14 @@ def _detail(request: HttpRequest, *, slug: str, role: str) -> HttpResponse:
         request.user.is_authenticated and request.user.is_organiser
     )
     return render(
-        request, "exhibitors/company_detail.html", {"company": company, "can_edit": can_edit}
+        request,
+        "exhibitors/company_detail.html",
+        {
+            "company": company,
+            "can_edit": can_edit,
+            "display_version": display_cache.display_version(fair_id=fair.pk),
+            "fragment_seconds": display_cache.FRAGMENT_SECONDS,
+        },
     )
 
 

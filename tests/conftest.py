@@ -10,6 +10,17 @@ from tests import factories
 from tests.browser import artifacts, browser_context, chromium  # noqa: F401 - shared fixtures
 
 
+@pytest.fixture(autouse=True)
+def _fresh_local_cache(settings):
+    """The in-memory cache outlives a test's database; on SQLite ids repeat between tests, so a
+    cached fragment of one test must not be served in the next. (On Redis each run has its own
+    key prefix and PostgreSQL ids never repeat.)"""
+    from django.core.cache import cache
+
+    if "LocMemCache" in settings.CACHES["default"]["BACKEND"]:
+        cache.clear()
+
+
 @pytest.fixture
 def fair(db):
     return factories.FairFactory()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.test import TestCase
 from django.urls import reverse
 
 from exhibitors import services
@@ -14,13 +15,15 @@ pytestmark = pytest.mark.django_db
 
 
 def indexed(**kwargs):
-    """A company whose search text is maintained as the services do."""
+    """A company whose search text and cached display are maintained as the services do (the
+    service's on-commit renewal of the cached display runs as the commit would run it)."""
     sectors = kwargs.pop("sectors", [])
     certifications = kwargs.pop("certifications", [])
     company = CompanyFactory(**kwargs)
     company.sectors.set([sector(code) for code in sectors])
     company.certifications.set([certification(code) for code in certifications])
-    return services.company_search_text_refresh(company=company)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return services.company_search_text_refresh(company=company)
 
 
 def names(response):

@@ -1,0 +1,49 @@
+"""Cached display of companies: the directory's result cards and the company pages, rendered
+once per fair, language and query and kept in the cache (Redis in production).
+
+Invalidation is exact: every cached fragment's key holds the fair's *display version*, and every
+change to a company of that fair (its profile, sectors, certifications, logo, members) moves the
+version once the change commits (``display_changed``). A fragment of an older version is never
+read again and simply expires. Reads outnumber profile edits by far during a fair, so one version
+per fair is enough; an edit re-renders that fair's fragments on their next view.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+
+from django.core.cache import cache
+from django.db import transaction
+
+# How long an unread fragment stays; correctness comes from the version, not from this.
+FRAGMENT_SECONDS = 3600
+
+
+def _version_key(fair_id: int) -> str:
+    return f"exhibitors:display-version:{fair_id}"
+
+
+def display_version(*, fair_id: int) -> int:
+    """The fair's current display version. A missing key (first use, or evicted) starts at the
+    clock in nanoseconds, so a lost version can never bring back a fragment of an old one."""
+    key = _version_key(fair_id)
+    version = cache.get(key)
+    if version is None:
+        cache.add(key, time.time_ns(), timeout=None)
+        version = cache.get(key)
+    return version
+
+
+def display_bump(*, fair_id: int) -> None:
+    """Move the fair's display version now (``display_changed`` does it on commit)."""
+    try:
+        cache.incr(_version_key(fair_id))
+    except ValueError:
+        cache.set(_version_key(fair_id), time.time_ns(), timeout=None)
+
+
+def display_changed(*, fair_id: int) -> None:
+    """Call inside the transaction that changes a company: the fair's version moves when it
+    commits (not for a rollback), so readers after the commit render the new data."""
+    transaction.on_commit(functools.partial(display_bump, fair_id=fair_id))

@@ -1,0 +1,66 @@
+"""The cached company display: a change through the services shows at once, per language; a
+change that bypasses them is not seen (the cache is really used), and a rollback renews nothing."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+from django.test import TestCase
+from django.urls import reverse
+
+from exhibitors import cache as display_cache
+from exhibitors import services
+from tests.factories import CompanyFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _rename(company, name):
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        company.name_en = name
+        company.save(update_fields=["name_en"])
+        services.company_search_text_refresh(company=company)
+
+
+def test_directory_and_company_page_show_a_change_made_through_the_services(client, fair):
+    company = CompanyFactory(fair=fair, name_en="Old Name Ltd", slug="old")
+    detail = reverse("exhibitors:company_detail", args=["old"])
+    directory = reverse("exhibitors:directory")
+    assert "Old Name Ltd" in client.get(directory).content.decode()
+    assert "Old Name Ltd" in client.get(detail).content.decode()
+
+    _rename(company, "New Name Ltd")
+
+    assert "New Name Ltd" in client.get(directory).content.decode()
+    assert "New Name Ltd" in client.get(detail).content.decode()
+
+
+def test_change_bypassing_the_services_is_not_seen_until_renewed(client, fair):
+    """Negative control: the fragments really come from the cache."""
+    company = CompanyFactory(fair=fair, name_en="Cached Name Ltd", slug="cached")
+    detail = reverse("exhibitors:company_detail", args=["cached"])
+    client.get(detail)
+    company.name_en = "Silent Change Ltd"
+    company.save(update_fields=["name_en"])
+    assert "Cached Name Ltd" in client.get(detail).content.decode()
+    display_cache.display_bump(fair_id=fair.pk)
+    assert "Silent Change Ltd" in client.get(detail).content.decode()
+
+
+def test_rolled_back_change_keeps_the_version(fair):
+    before = display_cache.display_version(fair_id=fair.pk)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            display_cache.display_changed(fair_id=fair.pk)
+            raise RuntimeError
+    assert display_cache.display_version(fair_id=fair.pk) == before
+
+
+def test_each_language_has_its_own_fragment(client, fair):
+    CompanyFactory(fair=fair, name_en="Lang Ltd", slug="lang", attendance="remote")
+    detail = reverse("exhibitors:company_detail", args=["lang"])
+    english = client.get(detail, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    client.cookies["django_language"] = "vi"
+    vietnamese = client.get(detail).content.decode()
+    assert "Country" in english
+    assert "Country" not in vietnamese
