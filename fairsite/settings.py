@@ -123,6 +123,19 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "fairsite.User"
 
+# --- Background tasks (fairsite/tasks.py, docs/operations.md "Workers") -----------------------
+# "queue": procrastinate on PostgreSQL, run by `python manage.py worker`; "inline": in-process
+# after commit (the SQLite demo). The queue's tables exist wherever the database is PostgreSQL.
+TASKS_ENGINE = env("TASKS", "queue" if DATABASE_URL else "inline")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    INSTALLED_APPS.append("procrastinate.contrib.django")
+elif TASKS_ENGINE == "queue":
+    raise ImproperlyConfigured("FAIRSITE_TASKS=queue needs PostgreSQL (FAIRSITE_DATABASE_URL).")
+# A job whose worker sent no heartbeat for this long is run again by another worker.
+TASKS_STALLED_AFTER = float(env("TASKS_STALLED_AFTER", "30") or 30)
+TASKS_CONCURRENCY = int(env("TASKS_CONCURRENCY", "2") or 2)
+PROCRASTINATE_READONLY_MODELS = True
+
 # --- Redis: channel layer, cache, rate limits ------------------------------------------------
 REDIS_URL = env("REDIS_URL")
 # redis-py caps an async pool at 100 connections by default; channels-redis then fails under
