@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 
 from fairsite import events
 from fairsite.channels import USER_NOTIFY, broadcast, user_group
-from fairsite.models import Notification
+from fairsite.models import Notification, User
 
 FEED_LIMIT = 50
 PAGE_SIZE = 50
@@ -154,3 +154,15 @@ def notifications_mark_all_read(*, user: Any) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+@transaction.atomic
+def user_reminder_set(*, user: Any, minutes: int) -> None:
+    """How long before each meeting ``user`` is reminded (0: never; at most a day)."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    if not 0 <= int(minutes) <= 24 * 60:
+        raise ValidationError(_("Choose between 0 and 1440 minutes."))
+    User.objects.filter(pk=user.pk).update(reminder_minutes=int(minutes))
+    user.reminder_minutes = int(minutes)

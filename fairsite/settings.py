@@ -128,7 +128,8 @@ AUTH_USER_MODEL = "fairsite.User"
 # after commit (the SQLite demo). The queue's tables exist wherever the database is PostgreSQL.
 TASKS_ENGINE = env("TASKS", "queue" if DATABASE_URL else "inline")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    INSTALLED_APPS.append("procrastinate.contrib.django")
+    # Before our apps, so that fairsite/admin.py can open the job list to organisers.
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("fairsite"), "procrastinate.contrib.django")
 elif TASKS_ENGINE == "queue":
     raise ImproperlyConfigured("FAIRSITE_TASKS=queue needs PostgreSQL (FAIRSITE_DATABASE_URL).")
 # A job whose worker sent no heartbeat for this long is run again by another worker.
@@ -277,5 +278,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"daphne": {"level": "WARNING"}, "django.channels.server": {"level": "WARNING"}},
+    "loggers": {
+        "daphne": {"level": "WARNING"},
+        "django.channels.server": {"level": "WARNING"},
+        "procrastinate": {"level": "WARNING"},
+    },
 }
