@@ -92,3 +92,54 @@ class FairAdmin(OrganiserAdmin):
     search_fields = ["name", "name_vi", "slug", "venue"]
     prepopulated_fields = {"slug": ("name",)}
     date_hierarchy = "start_date"
+
+
+# --- Telling people: the e-mail outbox, stored notifications, background jobs -----------------
+
+from fairsite.models import Notification, OutgoingEmail  # noqa: E402
+
+
+class ReadOnlyOrganiserAdmin(OrganiserAdmin):
+    """Organisers look; the system writes."""
+
+    def has_add_permission(self, request: HttpRequest, *args: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(ReadOnlyOrganiserAdmin):
+    list_display = ["key", "to", "subject", "created_at", "sent_at", "attempts"]
+    list_filter = ["sent_at"]
+    search_fields = ["key", "to", "subject"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyOrganiserAdmin):
+    list_display = ["kind", "recipient", "created_at", "read_at"]
+    list_filter = ["kind"]
+    search_fields = ["recipient__email", "kind"]
+    list_select_related = ["recipient"]
+
+
+def _register_job_admin() -> None:
+    """procrastinate's job list (PostgreSQL only), visible to organisers."""
+    from django.conf import settings
+
+    if "procrastinate.contrib.django" not in settings.INSTALLED_APPS:
+        return
+    from procrastinate.contrib.django import admin as job_admin
+    from procrastinate.contrib.django import models as job_models
+
+    class JobAdmin(ReadOnlyOrganiserAdmin, job_admin.ProcrastinateJobAdmin):
+        pass
+
+    if admin.site.is_registered(job_models.ProcrastinateJob):
+        admin.site.unregister(job_models.ProcrastinateJob)
+    admin.site.register(job_models.ProcrastinateJob, JobAdmin)
+
+
+_register_job_admin()

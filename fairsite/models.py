@@ -65,6 +65,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    reminder_minutes = models.PositiveSmallIntegerField(
+        _("remind me before each meeting (minutes)"),
+        default=15,
+        validators=[MaxValueValidator(24 * 60)],
+        help_text=_("0: no reminders."),
+    )
 
     objects = UserManager()
 
@@ -75,6 +81,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reminder_minutes__lte=24 * 60), name="user_reminder_minutes_range"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.email
@@ -166,3 +177,67 @@ class Fair(models.Model):
 
         count = (self.end_date - self.start_date).days + 1
         return [self.start_date + timedelta(days=i) for i in range(count)]
+
+
+# --- Telling people: stored notifications and the e-mail outbox --------------------------------
+
+
+class Notification(models.Model):
+    """Something that happened that concerns one person, written in the same transaction as the
+    event (``fairsite.notifications``). ``payload`` has exactly the keys its ``kind`` declares
+    in ``fairsite/events.py``; its text is already in the recipient's language. ``key`` (when
+    set) makes a notification once-only, e.g. one reminder per meeting and start time."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=64)
+    payload = models.JSONField(_("payload"), default=dict)
+    key = models.CharField(max_length=200, blank=True, default="")
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "-id"], name="notification_recipient_recent"),
+            models.Index(
+                fields=["recipient"],
+                condition=Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "key"], condition=~Q(key=""), name="notification_key_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient_id}"
+
+
+class OutgoingEmail(models.Model):
+    """One e-mail to one person, keyed by what it is about (``request.accepted:12:r1:u7``).
+    ``fairsite.mail.deliver_once`` claims the row with ``select_for_update`` and sets
+    ``sent_at`` in the same transaction as the send, so a retried task never sends it twice."""
+
+    key = models.CharField(_("key"), max_length=200, unique=True)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    to = models.EmailField(_("to"))
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.key

@@ -137,6 +137,20 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "fairsite.User"
 
+# --- Background tasks (fairsite/tasks.py, docs/operations.md "Workers") -----------------------
+# "queue": procrastinate on PostgreSQL, run by `python manage.py worker`; "inline": in-process
+# after commit (the SQLite demo). The queue's tables exist wherever the database is PostgreSQL.
+TASKS_ENGINE = env("TASKS", "queue" if DATABASE_URL else "inline")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Before our apps, so that fairsite/admin.py can open the job list to organisers.
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("fairsite"), "procrastinate.contrib.django")
+elif TASKS_ENGINE == "queue":
+    raise ImproperlyConfigured("FAIRSITE_TASKS=queue needs PostgreSQL (FAIRSITE_DATABASE_URL).")
+# A job whose worker sent no heartbeat for this long is run again by another worker.
+TASKS_STALLED_AFTER = float(env("TASKS_STALLED_AFTER", "30") or 30)
+TASKS_CONCURRENCY = int(env("TASKS_CONCURRENCY", "2") or 2)
+PROCRASTINATE_READONLY_MODELS = True
+
 # --- Redis: channel layer, cache, rate limits ------------------------------------------------
 REDIS_URL = env("REDIS_URL")
 # redis-py caps an async pool at 100 connections by default; channels-redis then fails under
@@ -278,5 +292,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"daphne": {"level": "WARNING"}, "django.channels.server": {"level": "WARNING"}},
+    "loggers": {
+        "daphne": {"level": "WARNING"},
+        "django.channels.server": {"level": "WARNING"},
+        "procrastinate": {"level": "WARNING"},
+    },
 }

@@ -3,9 +3,20 @@
 Declare a task with :func:`task` on a keyword-only function in an app's ``tasks.py``; enqueue it
 with ``the_task.defer_on_commit(**kwargs)`` from a service. Nothing runs for a rolled-back change.
 Arguments must be JSON-serialisable (ids, strings, numbers), never model instances.
+:func:`periodic` declares work that runs on a schedule (cron syntax, UTC).
 
-This first version runs the work in-process right after commit (the embedded demo's behaviour);
-the production engine keeps the same interface.
+Two engines behind the same interface, chosen by ``settings.TASKS_ENGINE``:
+
+- ``"queue"`` (PostgreSQL, production): procrastinate. The job row is written through Django's
+  own connection, inside the surrounding transaction, so a rollback leaves no job and a commit
+  makes it visible to the workers (``python manage.py worker``). Failures are retried with
+  exponential backoff (``retry`` attempts); a job whose worker died (no heartbeat for
+  ``TASKS_STALLED_AFTER`` seconds) is put back in the queue by the workers that are alive.
+- ``"inline"`` (the SQLite demo): the task runs in this process right after commit; periodic
+  tasks run in ``python manage.py worker``'s simple loop, no queue server needed.
+
+Tasks must be idempotent: a job can run twice (a retry after a crash). E-mails are made
+exactly-once by :func:`fairsite.mail.deliver_once`.
 """
 
 from __future__ import annotations
@@ -14,11 +25,34 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
 REGISTRY: dict[str, Task] = {}
+# Periodic tasks: (task, cron). The queue engine registers them with procrastinate as well.
+PERIODIC: list[tuple[Task, str]] = []
+
+ENGINE_QUEUE = "queue"
+ENGINE_INLINE = "inline"
+# Exponential backoff between attempts: 2, 4, 8, 16… seconds.
+BACKOFF_BASE_SECONDS = 2
+
+
+def engine() -> str:
+    return getattr(settings, "TASKS_ENGINE", ENGINE_INLINE)
+
+
+def queue_installed() -> bool:
+    return "procrastinate.contrib.django" in settings.INSTALLED_APPS
+
+
+def autodiscover() -> None:
+    """Import every app's ``tasks`` module, so that every task and schedule is registered."""
+    from django.utils.module_loading import autodiscover_modules
+
+    autodiscover_modules("tasks")
 
 
 class Task:
@@ -26,13 +60,18 @@ class Task:
         self.func = func
         self.name = name
         self.retry = retry
+        self.queued: Any = None  # the procrastinate task, where the queue is installed
 
     def __call__(self, **kwargs: Any) -> Any:
         return self.func(**kwargs)
 
     def defer_on_commit(self, **kwargs: Any) -> None:
-        """Enqueue after the surrounding transaction commits (at once outside a transaction)."""
-        transaction.on_commit(lambda: self._run(kwargs))
+        """Enqueue as part of the surrounding transaction (queue engine) or run right after
+        it commits (inline engine). Outside a transaction: at once."""
+        if engine() == ENGINE_QUEUE and self.queued is not None:
+            self.queued.defer(**kwargs)
+        else:
+            transaction.on_commit(lambda: self._run(kwargs))
 
     def _run(self, kwargs: dict[str, Any]) -> None:
         try:
@@ -41,13 +80,53 @@ class Task:
             logger.exception("task %s failed", self.name)
 
 
+def _register_queued(registered: Task, cron: str | None = None) -> None:
+    if not queue_installed():
+        return
+    from procrastinate import RetryStrategy
+    from procrastinate.contrib.django import app
+
+    def run(**kwargs: Any) -> Any:
+        kwargs.pop("timestamp", None)  # periodic jobs get the time they were due
+        return registered.func(**kwargs)
+
+    run.__name__ = registered.func.__name__
+    run.__qualname__ = registered.func.__qualname__
+    run.__module__ = registered.func.__module__
+    retry = (
+        RetryStrategy(max_attempts=registered.retry, exponential_wait=BACKOFF_BASE_SECONDS)
+        if registered.retry
+        else False
+    )
+    queued = app.task(name=registered.name, retry=retry)(run)
+    if cron:
+        queued = app.periodic(cron=cron)(queued)
+    registered.queued = queued
+
+
 def task(*, retry: int = 5) -> Callable[[Callable[..., Any]], Task]:
-    """Register a keyword-only function as a background task."""
+    """Register a keyword-only function as a background task (retried ``retry`` times)."""
 
     def wrap(func: Callable[..., Any]) -> Task:
         name = f"{func.__module__}.{func.__qualname__}"
         registered = Task(func, name=name, retry=retry)
         REGISTRY[name] = registered
+        _register_queued(registered)
+        return registered
+
+    return wrap
+
+
+def periodic(*, cron: str, retry: int = 0) -> Callable[[Callable[..., Any]], Task]:
+    """Register a keyword-only function without arguments to run on a cron schedule (UTC).
+    It must be safe to run twice or late: each run does whatever is due by then."""
+
+    def wrap(func: Callable[..., Any]) -> Task:
+        name = f"{func.__module__}.{func.__qualname__}"
+        registered = Task(func, name=name, retry=retry)
+        REGISTRY[name] = registered
+        PERIODIC.append((registered, cron))
+        _register_queued(registered, cron=cron)
         return registered
 
     return wrap

@@ -27,3 +27,7 @@ if REDIS_URL:  # noqa: F405
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = _prefix  # noqa: F405
     CACHES["default"]["KEY_PREFIX"] = _prefix  # noqa: F405
 STATIC_ROOT = tempfile.mkdtemp(prefix="fairsite-static-")
+# Tasks run in-process after commit, so a test sees an action's e-mails as soon as its
+# transaction commits. The queue engine (procrastinate on PostgreSQL) is exercised by the tests
+# that opt in to it (tests/fairsite/test_tasks.py) and by real worker processes.
+TASKS_ENGINE = os.environ.get("FAIRSITE_TASKS") or "inline"

@@ -18,18 +18,12 @@ represented as fixed; online rooms likewise (``None`` = no limit, 0 outside the 
 
 from __future__ import annotations
 
-import zoneinfo
 from collections import defaultdict
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
-from django.template.loader import get_template
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from exhibitors.enums import Attendance, CompanyRole, MembershipStatus
@@ -45,13 +39,11 @@ from matchmaking.enums import (
     RequestStatus,
 )
 from matchmaking.models import Interest, MeetingRequest, SchedulerRun
-from meetings import calendar as ical
 from meetings.booking import ONLINE_MODES, BulkItem, SlotTaken, meetings_book_bulk
 from meetings.enums import ACTIVE_STATUSES
 from meetings.models import Meeting
 
 REQUEST_CHUNK = 500  # ids per IN (…) / CASE statement
-MAIL_BATCH = 200  # messages per send_messages call
 
 SOURCE_WEIGHTS = {"must": WEIGHT_MUST, "requested": WEIGHT_REQUESTED, "maybe": WEIGHT_MAYBE}
 
@@ -428,67 +420,3 @@ def _accept_requests(*, fair: Fair, accepted: dict[int, int]) -> None:
             ),
             updated_at=timezone.now(),
         )
-
-
-def send_agendas(*, fair: Fair, meetings: Sequence[Meeting]) -> int:
-    """One e-mail per person with their new meetings, an invitation attached for each, sent
-    after commit through one connection (``send_messages`` in batches of
-    :data:`MAIL_BATCH`). Each is written in the person's language and zone (as
-    :func:`fairsite.mail.render_for_user`: the templates are loaded once, the people rendered
-    by language and zone, the subject, which names only the fair, once per language and
-    zone). The invitations come from one :class:`meetings.calendar.Invitations` batch: one
-    per meeting and language, shared by everyone at the meeting, no query. Returns the number
-    of people."""
-    if not meetings:
-        return 0
-    by_meeting = ical.load_attendees(meetings)
-    by_user: dict[int, list[Meeting]] = defaultdict(list)
-    users: dict[int, User] = {}
-    for meeting in meetings:
-        for att in by_meeting[meeting.pk]:
-            by_user[att.user_id].append(meeting)
-            users[att.user_id] = att.user
-
-    def deliver() -> None:
-        invitations = ical.Invitations(attendees=by_meeting)
-        subject_template = get_template("meetings/email/schedule_subject.txt")
-        body_template = get_template("meetings/email/schedule_body.txt")
-        groups: dict[tuple[str, str], list[int]] = defaultdict(list)
-        for user_id, user in users.items():
-            language = user.language or settings.LANGUAGE_CODE
-            groups[(language, user.time_zone or settings.TIME_ZONE)].append(user_id)
-        messages: dict[int, EmailMultiAlternatives] = {}
-        for (language, zone), user_ids in groups.items():
-            subject = None
-            with translation.override(language), timezone.override(zoneinfo.ZoneInfo(zone)):
-                for user_id in user_ids:
-                    user, items = users[user_id], by_user[user_id]
-                    items.sort(key=lambda m: m.start)
-                    context = {
-                        "recipient": user,
-                        "fair": fair,
-                        "meetings": items,
-                        "zones": [user.time_zone, fair.time_zone],
-                    }
-                    if subject is None:
-                        subject = " ".join(subject_template.render(context).split())
-                    message = EmailMultiAlternatives(
-                        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
-                        body=body_template.render(context),
-                        from_email=settings.DEFAULT_FROM_EMAIL,
-                        to=[user.email],
-                    )
-                    for m in items:
-                        message.attach(
-                            f"meeting-{m.pk}.ics",
-                            invitations.invitation(m, method="REQUEST", language=language),
-                            "text/calendar; method=REQUEST",
-                        )
-                    messages[user_id] = message
-        ordered = [messages[user_id] for user_id in by_user]
-        with get_connection() as mail_connection:
-            for index in range(0, len(ordered), MAIL_BATCH):
-                mail_connection.send_messages(ordered[index : index + MAIL_BATCH])
-
-    transaction.on_commit(deliver)
-    return len(by_user)

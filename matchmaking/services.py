@@ -19,8 +19,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -30,11 +29,9 @@ from fairsite.channels import (
     SCHEDULE_PUBLISHED,
     broadcast_on_commit,
     fair_group,
-    notify_user_on_commit,
 )
-from fairsite.mail import send_to_user_on_commit
 from fairsite.models import Fair, User
-from matchmaking import recommend, selectors
+from matchmaking import notifications, recommend, selectors
 from matchmaking import slots as grid
 from matchmaking.enums import InterestLevel, RequestStatus, RunStatus
 from matchmaking.models import (
@@ -49,8 +46,8 @@ from matchmaking.models import (
     SchedulerRun,
     new_calendar_token,
 )
+from meetings import notifications as meeting_notifications
 from meetings.booking import SlotTaken, meeting_book_core, meeting_cancel
-from meetings.calendar import Invitations, meeting_invitation, recipient_language
 from meetings.models import Meeting
 
 logger = logging.getLogger(__name__)
@@ -351,14 +348,6 @@ def recommendations_compute(*, fair: Fair, top_n: int = 20) -> int:
 
 # --- Meeting requests ----------------------------------------------------------------------------
 
-EVENT_TEXT = {
-    "request.received": gettext_lazy("%(company)s asks to meet you."),
-    "request.accepted": gettext_lazy("%(company)s accepted your meeting request."),
-    "request.declined": gettext_lazy("%(company)s declined your meeting request."),
-    "request.countered": gettext_lazy("%(company)s proposes other times."),
-    "request.cancelled": gettext_lazy("%(company)s cancelled the meeting request."),
-}
-
 
 def _people_of(req: MeetingRequest, company_id: int) -> list[User]:
     """Whom to tell on a side: the requester's person, or the recipient's person once one has
@@ -381,44 +370,21 @@ def _notify(
     kind: str,
     actor_company: Company,
     meeting: Meeting | None = None,
-    people: Sequence[User] | None = None,
 ) -> None:
-    other_id = req.other_company_id(actor_company.pk)
-    recipients = people if people is not None else _people_of(req, other_id)
-    slots = selectors.current_slots(request=req)
-    url = reverse("matchmaking:request_detail", kwargs={"pk": req.pk})
-    # One batch for all recipients: the attendees read once, one invitation per language.
-    invitations = Invitations() if meeting is not None else None
-    for user in recipients:
-        attachments = []
-        if invitations is not None:
-            attachments.append(
-                (
-                    "invitation.ics",
-                    invitations.invitation(
-                        meeting, method="REQUEST", language=recipient_language(user)
-                    ),
-                    "text/calendar; method=REQUEST",
-                )
-            )
-        send_to_user_on_commit(
-            user=user,
-            subject_template="meetings/email/request_subject.txt",
-            body_template="meetings/email/request_body.txt",
-            context={
-                "kind": kind,
-                "req": req,
-                "company": actor_company,
-                "slots": slots,
-                "zones": [user.time_zone, req.fair.time_zone],
-                "meeting": meeting,
-                "url": url,
-            },
-            attachments=attachments,
+    """Tell the other side's people about this step (``matchmaking.notifications``)."""
+    recipients = _people_of(req, req.other_company_id(actor_company.pk))
+    event = {
+        "request.received": notifications.request_received,
+        "request.declined": notifications.request_declined,
+        "request.countered": notifications.request_countered,
+        "request.cancelled": notifications.request_cancelled,
+    }
+    if kind == "request.accepted":
+        notifications.request_accepted(
+            req=req, actor_company=actor_company, recipients=recipients, meeting=meeting
         )
-        with translation.override(user.language):
-            text = str(EVENT_TEXT[kind]) % {"company": actor_company.display_name}
-        notify_user_on_commit(user.pk, kind, {"request_id": req.pk, "text": text, "url": url})
+    else:
+        event[kind](req=req, actor_company=actor_company, recipients=recipients)
 
 
 def meeting_requests_expire(*, fair: Fair, now: datetime | None = None) -> int:
@@ -625,30 +591,9 @@ def meeting_request_accept(*, request: MeetingRequest, user: User, slot_id: int)
         req.answered_by = user
     req.save(update_fields=["status", "meeting", "answered_by", "updated_at"])
     _notify(req=req, kind="request.accepted", actor_company=company, meeting=meeting)
-    other_person = requester_person if user.pk != requester_person.pk else recipient_person
-    _send_own_invitation(meeting=meeting, user=user, other=other_person)
+    # The person who accepted gets the calendar invitation too, for their own calendar.
+    meeting_notifications.invitation_to(meeting=meeting, user=user)
     return meeting
-
-
-def _send_own_invitation(*, meeting: Meeting, user: User, other: User) -> None:
-    """The person who accepted gets the calendar invitation too, for their own calendar."""
-    send_to_user_on_commit(
-        user=user,
-        subject_template="meetings/email/invitation_subject.txt",
-        body_template="meetings/email/invitation_body.txt",
-        context={
-            "meeting": meeting,
-            "kind": "meeting.booked",
-            "zones": [user.time_zone, other.time_zone, meeting.fair.time_zone],
-        },
-        attachments=[
-            (
-                "invitation.ics",
-                meeting_invitation(meeting=meeting, method="REQUEST", recipient=user),
-                "text/calendar; method=REQUEST",
-            )
-        ],
-    )
 
 
 @_expire_first
@@ -783,8 +728,8 @@ def scheduler_run_publish(*, fair: Fair, by: User, run: SchedulerRun) -> Schedul
     transaction (SQLite) still refuses any double booking, and tables and online rooms are
     counted per slot. If anything changed since the preview and a meeting no longer fits, the
     whole publication is rolled back with a clear message. The number of queries does not
-    grow with the number of meetings; the agendas are built and sent after commit through one
-    e-mail connection.
+    grow with the number of meetings: everyone's ``schedule.published`` notification is one
+    bulk insert, and the agenda e-mails are one background task (``matchmaking.tasks``).
     """
     from matchmaking import hosted
 
@@ -810,7 +755,7 @@ def scheduler_run_publish(*, fair: Fair, by: User, run: SchedulerRun) -> Schedul
     SchedulerRun.objects.filter(fair=fair, status=RunStatus.PREVIEW).exclude(pk=locked.pk).update(
         status=RunStatus.DISCARDED
     )
-    hosted.send_agendas(fair=fair, meetings=created)
+    notifications.schedule_published(fair=fair, run=locked, meetings=created)
     broadcast_on_commit(
         fair_group(fair.pk),
         {"type": SCHEDULE_PUBLISHED, "run_id": locked.pk, "meetings": len(created)},

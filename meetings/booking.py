@@ -27,21 +27,14 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from exhibitors.enums import CompanyRole, MembershipStatus
 from exhibitors.models import Company, Member
-from fairsite.channels import (
-    MEETING_CHANGED,
-    broadcast_on_commit,
-    meeting_group,
-    notify_user_on_commit,
-)
-from fairsite.mail import send_to_user_on_commit
 from fairsite.models import Fair, User
-from meetings.calendar import Invitations, recipient_language
+from meetings import notifications
 from meetings.db import ATTENDEE_NO_OVERLAP, TABLE_NO_OVERLAP
 from meetings.enums import ACTIVE_STATUSES, MeetingMode, MeetingStatus
 from meetings.links import new_video_url
@@ -336,51 +329,6 @@ def meeting_book_core(
     return _write_at_a_table(tables, create)
 
 
-def _notify_meeting(*, meeting: Meeting, kind: str, method: str = "REQUEST") -> None:
-    """E-mail each attendee (with the .ics) and tell their sockets and the room."""
-    attendees = list(
-        MeetingAttendee.objects.filter(meeting=meeting).select_related("user").order_by("id")
-    )
-    # One batch: the attendee rows just read, one invitation per language.
-    invitations = Invitations(attendees={meeting.pk: attendees})
-    for attendee in attendees:
-        user = attendee.user
-        ics = invitations.invitation(meeting, method=method, language=recipient_language(user))
-        send_to_user_on_commit(
-            user=user,
-            subject_template="meetings/email/invitation_subject.txt",
-            body_template="meetings/email/invitation_body.txt",
-            context={
-                "meeting": meeting,
-                "kind": kind,
-                "zones": [user.time_zone, meeting.fair.time_zone],
-            },
-            attachments=[("invitation.ics", ics, f"text/calendar; method={method}")],
-        )
-        with translation.override(user.language):
-            text = {
-                "meeting.booked": _("A meeting was booked."),
-                "meeting.rescheduled": _("A meeting was moved to another time."),
-                "meeting.cancelled": _("A meeting was cancelled."),
-            }.get(kind, "")
-        notify_user_on_commit(
-            user.pk,
-            kind,
-            {"meeting_id": meeting.pk, "text": text, "url": f"/meetings/{meeting.pk}/"},
-        )
-    broadcast_on_commit(
-        meeting_group(meeting.pk),
-        {
-            "type": MEETING_CHANGED,
-            "meeting_id": meeting.pk,
-            "status": meeting.status,
-            "start": meeting.start.isoformat(),
-            "end": meeting.end.isoformat(),
-            "sequence": meeting.sequence,
-        },
-    )
-
-
 @transaction.atomic
 def meeting_book(
     *,
@@ -409,7 +357,7 @@ def meeting_book(
         mode=mode,
         by=by,
     )
-    _notify_meeting(meeting=meeting, kind="meeting.booked")
+    notifications.meeting_booked(meeting=meeting)
     return meeting
 
 
@@ -445,7 +393,7 @@ def meeting_cancel(*, meeting: Meeting, by: User, notify: bool = True) -> Meetin
     locked.save(update_fields=["status", "sequence", "version", "updated_at"])
     MeetingAttendee.objects.filter(meeting=locked).update(active=False)
     if notify:
-        _notify_meeting(meeting=locked, kind="meeting.cancelled", method="CANCEL")
+        notifications.meeting_cancelled(meeting=locked)
     return locked
 
 
@@ -505,9 +453,10 @@ def meeting_reschedule(
         )
         MeetingAttendee.objects.filter(meeting=locked).update(start=start, end=end)
 
+    previous_start = locked.start
     _write_at_a_table(tables, move)
     locked.refresh_from_db()
-    _notify_meeting(meeting=locked, kind="meeting.rescheduled")
+    notifications.meeting_rescheduled(meeting=locked, previous_start=previous_start)
     return locked
 
 

@@ -3,8 +3,8 @@ notifications, and the contact and deal log.
 
 Every service is keyword-only and transactional. Services that change a meeting lock its row
 (``select_for_update``) for the whole decision, so two joins arriving together cannot both miss
-each other, and announce the change to the room with :func:`broadcast_on_commit`: a rollback
-leaks nothing. See ``docs/deals.md`` for the lifecycle and the deal-log rules.
+each other, and announce the change through ``meetings.notifications`` (after commit: a rollback
+leaks nothing). See ``docs/deals.md`` for the lifecycle and the deal-log rules.
 """
 
 from __future__ import annotations
@@ -21,38 +21,28 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from exhibitors.enums import CompanyRole, MembershipStatus
 from exhibitors.models import Badge, Company, Member
 from fairsite import timefmt
-from fairsite.channels import (
-    MEETING_CHANGED,
-    broadcast_on_commit,
-    meeting_group,
-    notify_user_on_commit,
-)
-from fairsite.mail import send_to_user_on_commit
-from meetings import money
+from meetings import money, notifications
 from meetings.access import user_company_id
-from meetings.calendar import meeting_invitation, meeting_url
 from meetings.enums import Currency, DealStage, JoinKind, MeetingStatus
 from meetings.links import new_video_url
-from meetings.models import Deal, DealRevision, ExchangeRate, Meeting, MeetingAttendee, MeetingJoin
+from meetings.models import Deal, DealRevision, ExchangeRate, Meeting, MeetingJoin
 from meetings.selectors import meeting_sides_present
 
 logger = logging.getLogger(__name__)
 
-# What changed, as told to the room, to each person's sockets and in e-mails.
-CHANGE_RESCHEDULED = "rescheduled"
-CHANGE_CANCELLED = "cancelled"
-CHANGE_LINK = "link"
-CHANGE_PLACE = "place"
-CHANGE_STATUS = "status"
-# Changes that re-issue the calendar invitation and send an e-mail.
-CHANGES_MAILED = {CHANGE_RESCHEDULED, CHANGE_CANCELLED, CHANGE_LINK, CHANGE_PLACE}
+# What changed, as told to the room and to each person (``meetings.notifications``).
+CHANGE_RESCHEDULED = notifications.CHANGE_RESCHEDULED
+CHANGE_CANCELLED = notifications.CHANGE_CANCELLED
+CHANGE_LINK = notifications.CHANGE_LINK
+CHANGE_PLACE = notifications.CHANGE_PLACE
+CHANGE_STATUS = notifications.CHANGE_STATUS
 
 VIDEO_URL_MAX_CHARS = 500
 # Statuses the evidence may move a meeting out of; organisers' marks and cancellations stay.
@@ -205,28 +195,8 @@ def _apply_status(meeting: Meeting, status: str) -> bool:
     return True
 
 
-def meeting_payload(meeting: Meeting) -> dict[str, Any]:
-    """What the room needs to know about a meeting (JSON-serialisable). ``meeting`` is the id,
-    as ``docs/websocket-protocol.md`` promises; ``meeting_id`` matches the booking module."""
-    return {
-        "meeting": meeting.pk,
-        "meeting_id": meeting.pk,
-        "status": meeting.status,
-        "start": meeting.start.isoformat(),
-        "end": meeting.end.isoformat(),
-        "mode": meeting.mode,
-        "table": meeting.table_number,
-        "video_url": meeting.video_url,
-        "sequence": meeting.sequence,
-        "version": meeting.version,
-    }
-
-
 def _broadcast_meeting(meeting: Meeting, change: str) -> None:
-    broadcast_on_commit(
-        meeting_group(meeting.pk),
-        {"type": MEETING_CHANGED, "change": change, **meeting_payload(meeting)},
-    )
+    notifications.announce_room(meeting, change)
 
 
 @transaction.atomic
@@ -330,7 +300,7 @@ def meeting_video_url_set(*, meeting: Meeting, user: Any, url: str) -> Meeting:
     """Set an external link (validated by :func:`validate_video_url`), or with an empty ``url``
     go back to a fresh room on the fair's video server. Only the exhibitor's members and
     organisers; only online or mixed meetings that are still to happen. Raises the
-    invitation's sequence and tells both sides (:func:`meeting_changed_notify`)."""
+    invitation's sequence and tells both sides (:func:`meetings.notifications.meeting_changed`)."""
     side = meeting_side_of(meeting=meeting, user=user)
     if side != meeting.exhibitor_id and not getattr(user, "is_organiser", False):
         raise PermissionDenied
@@ -347,117 +317,8 @@ def meeting_video_url_set(*, meeting: Meeting, user: Any, url: str) -> Meeting:
     locked.version = F("version") + 1
     locked.save(update_fields=["video_url", "sequence", "version", "updated_at"])
     locked.refresh_from_db(fields=["sequence", "version"])
-    meeting_changed_notify(meeting=locked, change=CHANGE_LINK)
+    notifications.meeting_changed(meeting=locked, change=CHANGE_LINK)
     return locked
-
-
-# --- Telling both sides ----------------------------------------------------------------------
-
-
-def _recipients(meeting: Meeting, attendees: list[MeetingAttendee]) -> list[Any]:
-    """The people booked into the meeting (``attendees``, with ``user`` loaded); if nobody is
-    booked by name, the approved members of both companies."""
-    users = [a.user for a in attendees]
-    if not users:
-        users = [
-            m.user
-            for m in Member.objects.filter(
-                fair_id=meeting.fair_id,
-                company_id__in=[meeting.exhibitor_id, meeting.buyer_id],
-                status=MembershipStatus.APPROVED,
-            ).select_related("user")
-        ]
-    seen: dict[int, Any] = {}
-    for user in users:
-        if user.is_active and user.pk not in seen:
-            seen[user.pk] = user
-    return list(seen.values())
-
-
-def _zones_for(recipient: Any, people: list[Any], company_of: dict[int, int]) -> list[str]:
-    """The recipient's zone first, then the zones of the people on the other side."""
-    mine = company_of.get(recipient.pk)
-    zones = [recipient.time_zone]
-    for person in people:
-        if company_of.get(person.pk) != mine and person.time_zone not in zones:
-            zones.append(person.time_zone)
-    return zones[:3]
-
-
-def _invitation(
-    meeting: Meeting, change: str, recipient: Any, attendees: list[MeetingAttendee]
-) -> list[tuple[str, bytes, str]]:
-    method = "CANCEL" if change == CHANGE_CANCELLED else "REQUEST"
-    try:
-        content = meeting_invitation(
-            meeting=meeting, method=method, recipient=recipient, attendees=attendees
-        )
-    except Exception:  # an invitation is a courtesy; the e-mail still goes out
-        logger.exception("invitation for meeting %s failed", meeting.pk)
-        return []
-    return [("invitation.ics", content, f"text/calendar; method={method}; charset=utf-8")]
-
-
-def meeting_changed_notify(
-    *, meeting: Meeting, change: str, reason: str = "", previous_start: datetime | None = None
-) -> None:
-    """Tell both sides that ``meeting`` changed, after the surrounding transaction commits.
-
-    ``change`` is one of ``rescheduled``, ``cancelled``, ``link``, ``place``, ``status``.
-    The room hears ``meeting.changed`` on its group; every person booked in gets a
-    ``meeting.changed`` (or ``meeting.cancelled``) notification on their own sockets, written in
-    their language; for all but ``status`` they also get an e-mail in their language, with the
-    times in their zone and the other side's, and the re-issued invitation (.ics) attached.
-    Call it from inside the service that made the change.
-    """
-    _broadcast_meeting(meeting, change)
-    if change == CHANGE_STATUS:
-        return
-    meeting = Meeting.objects.select_related("exhibitor", "buyer", "fair").get(pk=meeting.pk)
-    attendees = list(MeetingAttendee.objects.filter(meeting=meeting).select_related("user"))
-    people = _recipients(meeting, attendees)
-    company_of = dict(
-        Member.objects.filter(
-            fair_id=meeting.fair_id,
-            user__in=[p.pk for p in people],
-            status=MembershipStatus.APPROVED,
-        ).values_list("user_id", "company_id")
-    )
-    kind = "meeting.cancelled" if change == CHANGE_CANCELLED else "meeting.changed"
-    template = "meeting_cancelled" if change == CHANGE_CANCELLED else "meeting_changed"
-    for person in people:
-        zones = _zones_for(person, people, company_of)
-        other = meeting.buyer if company_of.get(person.pk) == meeting.exhibitor_id else None
-        other = other or (
-            meeting.exhibitor if company_of.get(person.pk) == meeting.buyer_id else None
-        )
-        with translation.override(person.language or settings.LANGUAGE_CODE):
-            when = timefmt.both_zones(meeting.start, zones, with_date=True)
-            text = (
-                _("Your meeting at %(when)s was cancelled.")
-                if change == CHANGE_CANCELLED
-                else _("Your meeting has changed: %(when)s.")
-            ) % {"when": when}
-        notify_user_on_commit(
-            person.pk, kind, {"meeting": meeting.pk, "change": change, "text": text}
-        )
-        if change not in CHANGES_MAILED:
-            continue
-        send_to_user_on_commit(
-            user=person,
-            subject_template=f"meetings/email/{template}_subject.txt",
-            body_template=f"meetings/email/{template}_body.txt",
-            context={
-                "meeting": meeting,
-                "other": other,
-                "zones": zones,
-                "change": change,
-                "reason": reason,
-                "previous_start": previous_start,
-                "room_url": meeting_url(meeting),
-            },
-            attachments=_invitation(meeting, change, person, attendees),
-        )
 
 
 # --- Exchange rates --------------------------------------------------------------------------

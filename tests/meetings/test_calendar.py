@@ -22,6 +22,7 @@ from meetings.calendar import (
     meeting_invitation,
 )
 from meetings.enums import MeetingMode
+from meetings.models import Meeting
 from tests import factories
 from tests.matchmaking.helpers import future_fair, venue_time
 
@@ -154,7 +155,9 @@ def several(fair, exhibitor_member, onsite_buyer, buyer_member, other_member):
         booked(fair, other_member, onsite_buyer, mode=MeetingMode.MIXED, hour=11),
         booked(fair, other_member, buyer_member, mode=MeetingMode.ONLINE, hour=13),
     ]
-    meetings[3] = meeting_cancel(meeting=meetings[3], by=other_member.user)
+    cancelled = meeting_cancel(meeting=meetings[3], by=other_member.user)
+    # As Invitations asks: meetings with their fair and both companies loaded.
+    meetings[3] = Meeting.objects.select_related("fair", "exhibitor", "buyer").get(pk=cancelled.pk)
     return meetings
 
 

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from exhibitors.enums import MembershipStatus
 from fairsite.channels import MEETING_CHANGED, meeting_group
-from meetings import services
+from meetings import notifications, services
 from meetings.enums import Currency, DealStage, JoinKind, MeetingMode, MeetingStatus
 from meetings.models import Deal, DealRevision, Meeting, MeetingJoin
 from tests import factories
@@ -430,7 +430,7 @@ def test_rescheduled_mail_shows_both_zones_and_carries_invitation(
     meeting, exhibitor_member, buyer_member, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.meeting_changed_notify(meeting=meeting, change=services.CHANGE_RESCHEDULED)
+        notifications.meeting_changed(meeting=meeting, change=notifications.CHANGE_RESCHEDULED)
 
     by_person = {m.to[0]: m for m in mail.outbox}
     to_buyer = by_person[buyer_member.user.email]
@@ -445,7 +445,7 @@ def test_cancelled_mail_carries_calendar_cancel(
     meeting, buyer_member, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.meeting_changed_notify(meeting=meeting, change=services.CHANGE_CANCELLED)
+        notifications.meeting_changed(meeting=meeting, change=notifications.CHANGE_CANCELLED)
 
     message = next(m for m in mail.outbox if m.to == [buyer_member.user.email])
     assert "cancel" in message.subject.lower()
@@ -458,7 +458,7 @@ def test_notify_sends_nothing_on_rollback(meeting, django_capture_on_commit_call
 
     with django_capture_on_commit_callbacks(execute=True):
         with pytest.raises(RuntimeError), transaction.atomic():
-            services.meeting_changed_notify(meeting=meeting, change=services.CHANGE_RESCHEDULED)
+            notifications.meeting_changed(meeting=meeting, change=notifications.CHANGE_RESCHEDULED)
             raise RuntimeError
 
     assert mail.outbox == []
@@ -471,7 +471,7 @@ def test_company_names_are_not_html_escaped_in_plain_text_mail(
     meeting.exhibitor.save()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.meeting_changed_notify(meeting=meeting, change=services.CHANGE_RESCHEDULED)
+        notifications.meeting_changed(meeting=meeting, change=notifications.CHANGE_RESCHEDULED)
 
     message = next(m for m in mail.outbox if m.to == [buyer_member.user.email])
     assert "Hoà Phát & Sons <Parts>" in message.subject + message.body

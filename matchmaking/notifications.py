@@ -1,0 +1,129 @@
+"""Telling people about meeting requests and published schedules: one function per event.
+
+Each function is called from inside the service that made the change: it stores a notification
+per recipient (``fairsite.notifications.notify``, same transaction, live after commit) and
+enqueues the e-mails (``matchmaking.tasks``, after commit, each sent once). E-mails link to the
+page that acts on them: the request, or the agenda.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy
+
+from fairsite.mail import absolute
+from fairsite.notifications import notify
+
+REQUEST_TEXT = {
+    "request.received": gettext_lazy("%(company)s asks to meet you."),
+    "request.accepted": gettext_lazy("%(company)s accepted your meeting request."),
+    "request.declined": gettext_lazy("%(company)s declined your meeting request."),
+    "request.countered": gettext_lazy("%(company)s proposes other times."),
+    "request.cancelled": gettext_lazy("%(company)s cancelled the meeting request."),
+}
+
+
+def request_url(req: Any) -> str:
+    return absolute(reverse("matchmaking:request_detail", kwargs={"pk": req.pk}))
+
+
+def agenda_url() -> str:
+    return absolute(reverse("matchmaking:agenda"))
+
+
+def _request_event(
+    *, kind: str, req: Any, actor_company: Any, recipients: Sequence[Any], meeting: Any = None
+) -> None:
+    fields: dict[str, Any] = {"request_id": req.pk, "company": actor_company.display_name}
+    if kind == "request.accepted":
+        fields["meeting_id"] = meeting.pk if meeting is not None else None
+    notify(
+        kind=kind,
+        recipients=recipients,
+        text=lambda user: str(REQUEST_TEXT[kind]) % {"company": actor_company.display_name},
+        url=request_url(req),
+        fields=fields,
+    )
+    if recipients:
+        from matchmaking.tasks import send_request_emails
+
+        send_request_emails.defer_on_commit(
+            request_id=req.pk,
+            kind=kind,
+            round=req.round,
+            actor_company_id=actor_company.pk,
+            user_ids=[u.pk for u in recipients],
+            meeting_id=meeting.pk if meeting is not None else None,
+        )
+
+
+def request_received(*, req: Any, actor_company: Any, recipients: Sequence[Any]) -> None:
+    _request_event(
+        kind="request.received", req=req, actor_company=actor_company, recipients=recipients
+    )
+
+
+def request_accepted(
+    *, req: Any, actor_company: Any, recipients: Sequence[Any], meeting: Any
+) -> None:
+    _request_event(
+        kind="request.accepted",
+        req=req,
+        actor_company=actor_company,
+        recipients=recipients,
+        meeting=meeting,
+    )
+
+
+def request_declined(*, req: Any, actor_company: Any, recipients: Sequence[Any]) -> None:
+    _request_event(
+        kind="request.declined", req=req, actor_company=actor_company, recipients=recipients
+    )
+
+
+def request_countered(*, req: Any, actor_company: Any, recipients: Sequence[Any]) -> None:
+    _request_event(
+        kind="request.countered", req=req, actor_company=actor_company, recipients=recipients
+    )
+
+
+def request_cancelled(*, req: Any, actor_company: Any, recipients: Sequence[Any]) -> None:
+    _request_event(
+        kind="request.cancelled", req=req, actor_company=actor_company, recipients=recipients
+    )
+
+
+def schedule_published(*, fair: Any, run: Any, meetings: Sequence[Any]) -> int:
+    """Store a ``schedule.published`` notification for every person with a new meeting (one
+    bulk insert; the page hears the one fair-wide event, not one per person) and enqueue their
+    agenda e-mails. Returns the number of people."""
+    from meetings.calendar import load_attendees
+
+    by_meeting = load_attendees(meetings)
+    counts: dict[int, int] = {}
+    users: dict[int, Any] = {}
+    for meeting in meetings:
+        for row in by_meeting[meeting.pk]:
+            counts[row.user_id] = counts.get(row.user_id, 0) + 1
+            users[row.user_id] = row.user
+    notify(
+        kind="schedule.published",
+        recipients=users.values(),
+        text=lambda user: (
+            gettext_lazy("The organisers scheduled %(count)s meetings for you.")
+            % {"count": counts[user.pk]}
+        ),
+        url=agenda_url(),
+        fields=lambda user: {"run_id": run.pk, "meetings": counts[user.pk]},
+        live=False,
+    )
+    if users:
+        from matchmaking.tasks import send_agendas
+
+        send_agendas.defer_on_commit(
+            fair_id=fair.pk, run_id=run.pk, meeting_ids=[m.pk for m in meetings]
+        )
+    return len(users)

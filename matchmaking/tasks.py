@@ -1,0 +1,144 @@
+"""Background work of matchmaking: request e-mails, agenda e-mails, request expiry
+(``fairsite/tasks.py``)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.core.mail import get_connection
+from django.utils.translation import gettext_lazy as _
+
+from exhibitors.models import Company
+from fairsite.mail import build_message, deliver_once
+from fairsite.models import Fair, User
+from fairsite.tasks import periodic, task
+from matchmaking import notifications, selectors
+from matchmaking.models import MeetingRequest
+from meetings import notifications as meeting_notifications
+from meetings.calendar import Invitations, load_attendees, recipient_language
+from meetings.models import Meeting
+
+
+@task(retry=8)
+def send_request_emails(
+    *,
+    request_id: int,
+    kind: str,
+    round: int,
+    actor_company_id: int,
+    user_ids: list[int],
+    meeting_id: int | None = None,
+) -> int:
+    """E-mail ``user_ids`` about one step of a meeting request (``kind``: received, accepted,
+    declined, countered, cancelled), linking to the request; an acceptance carries the
+    invitation and the meeting room's address. Each e-mail once (key: kind, request, round,
+    person). Returns how many this run sent."""
+    req = MeetingRequest.objects.select_related("fair").get(pk=request_id)
+    company = Company.objects.get(pk=actor_company_id)
+    meeting = (
+        Meeting.objects.select_related("fair", "exhibitor", "buyer").get(pk=meeting_id)
+        if meeting_id
+        else None
+    )
+    slots = selectors.current_slots(request=req)
+    invitations = Invitations() if meeting is not None else None
+    sent = 0
+    with get_connection() as connection:
+        for user in User.objects.filter(pk__in=user_ids, is_active=True).order_by("pk"):
+            attachments = []
+            if invitations is not None:
+                attachments.append(
+                    (
+                        "invitation.ics",
+                        invitations.invitation(
+                            meeting, method="REQUEST", language=recipient_language(user)
+                        ),
+                        "text/calendar; method=REQUEST; charset=utf-8",
+                    )
+                )
+            message = build_message(
+                user=user,
+                template="matchmaking/email/request",
+                context={
+                    "kind": kind,
+                    "req": req,
+                    "company": company,
+                    "slots": slots,
+                    "zones": [user.time_zone, req.fair.time_zone],
+                    "meeting": meeting,
+                    "url": notifications.request_url(req),
+                    "room_url": meeting_notifications.room_url(meeting) if meeting else "",
+                },
+                action_url=(
+                    meeting_notifications.room_url(meeting)
+                    if meeting is not None
+                    else notifications.request_url(req)
+                ),
+                action_label=_("Open the meeting room") if meeting else _("Open the request"),
+                attachments=attachments,
+            )
+            key = f"{kind}:{req.pk}:r{round}:u{user.pk}"
+            sent += deliver_once(key=key, user=user, message=message, connection=connection)
+    return sent
+
+
+@task(retry=8)
+def send_agendas(*, fair_id: int, run_id: int, meeting_ids: list[int]) -> int:
+    """One e-mail per person with their meetings of a published schedule, an invitation
+    attached for each (one per meeting and language, shared by the people at it), linking
+    to the agenda. Each person's e-mail once (key: run, person), all through one connection.
+    Returns how many this run sent."""
+    fair = Fair.objects.get(pk=fair_id)
+    meetings = list(
+        Meeting.objects.filter(pk__in=meeting_ids)
+        .select_related("fair", "exhibitor", "buyer")
+        .order_by("start", "pk")
+    )
+    by_meeting = load_attendees(meetings)
+    by_user: dict[int, list[Meeting]] = defaultdict(list)
+    users: dict[int, User] = {}
+    for meeting in meetings:
+        for row in by_meeting[meeting.pk]:
+            by_user[row.user_id].append(meeting)
+            users[row.user_id] = row.user
+    invitations = Invitations(attendees=by_meeting)
+    agenda = notifications.agenda_url()
+    sent = 0
+    with get_connection() as connection:
+        for user_id, items in by_user.items():
+            user = users[user_id]
+            if not user.is_active:
+                continue
+            language = recipient_language(user)
+            message = build_message(
+                user=user,
+                template="matchmaking/email/schedule",
+                context={
+                    "fair": fair,
+                    "meetings": items,
+                    "zones": [user.time_zone, fair.time_zone],
+                    "agenda_url": agenda,
+                },
+                action_url=agenda,
+                action_label=_("Open your agenda"),
+                attachments=[
+                    (
+                        f"meeting-{m.pk}.ics",
+                        invitations.invitation(m, method="REQUEST", language=language),
+                        "text/calendar; method=REQUEST; charset=utf-8",
+                    )
+                    for m in items
+                ],
+            )
+            key = f"agenda:{run_id}:u{user_id}"
+            sent += deliver_once(key=key, user=user, message=message, connection=connection)
+    return sent
+
+
+@periodic(cron="* * * * *")
+def expire_requests() -> int:
+    """Every minute: mark expired the pending requests whose proposed times have all started,
+    at every fair (one conditional ``UPDATE`` each). Returns how many."""
+    from matchmaking.services import meeting_requests_expire
+
+    return sum(meeting_requests_expire(fair=fair) for fair in Fair.objects.only("pk"))
