@@ -108,8 +108,30 @@ def install_shutdown_drain() -> None:
 
     def install() -> None:
         signal.signal(signal.SIGTERM, on_term)
+        _allow_going_away()
 
     reactor.callWhenRunning(install)
+
+
+def _allow_going_away() -> None:
+    """Let daphne send close code 1001. RFC 6455 (7.4.1) defines 1001 for a server going down,
+    but autobahn's ``sendClose``, which daphne's ``websocket.close`` uses, accepts only 1000
+    and 3000–4999; its ``sendCloseFrame`` (what ``sendClose`` calls after that check) sends
+    any code."""
+    from daphne.ws_protocol import WebSocketProtocol
+
+    original = WebSocketProtocol.serverClose
+    if getattr(original, "_allows_going_away", False):
+        return
+
+    def server_close(self: Any, code: int | None = None) -> None:
+        if code == CLOSE_GOING_AWAY:
+            self.sendCloseFrame(code=code, isReply=False)
+        else:
+            original(self, code)
+
+    server_close._allows_going_away = True  # type: ignore[attr-defined]
+    WebSocketProtocol.serverClose = server_close
 
 
 def _start_drain(reactor: Any) -> None:
