@@ -163,6 +163,15 @@ def pending_member_of(*, company: Company, member_id: int) -> Member | None:
     ).first()
 
 
+def member_of(*, company: Company, member_id: int) -> Member | None:
+    """A member (any status) of ``company`` by id, with the user, or ``None``."""
+    return (
+        Member.objects.filter(company=company, fair_id=company.fair_id, pk=member_id)
+        .select_related("user")
+        .first()
+    )
+
+
 def directory_countries(*, fair: Fair, role: str) -> list[str]:
     return sorted(
         set(

@@ -340,6 +340,40 @@ def member_reject(*, member: Member, actor: User) -> Member:
     return _decide(member=member, actor=actor, status=MembershipStatus.REJECTED)
 
 
+@transaction.atomic
+def member_remove(*, member: Member, actor: User) -> None:
+    """An approved member of the company removes one of its members (any status, the actor too)
+    from the fair's company; the person may then join another company. The last approved member
+    cannot be removed (the company would have nobody left to run it).
+
+    Locking: every approved member row of the company is locked (``select_for_update``) before
+    counting, so two removals at once cannot both see two approved members and leave none.
+    After commit every open room socket of the removed person, in every process, re-checks its
+    access and closes (:func:`fairsite.channels.user_access_changed_on_commit`)."""
+    from fairsite.channels import user_access_changed_on_commit
+
+    approved = list(
+        Member.objects.select_for_update()
+        .filter(
+            fair_id=member.fair_id, company_id=member.company_id, status=MembershipStatus.APPROVED
+        )
+        .order_by("pk")
+        .values_list("pk", "user_id")
+    )
+    if actor.pk not in {user_id for _pk, user_id in approved}:
+        raise PermissionDenied
+    locked = Member.objects.select_for_update().filter(pk=member.pk).first()
+    if locked is None:
+        raise ValidationError(_("This person is no longer a member."))
+    if locked.status == MembershipStatus.APPROVED and len(approved) <= 1:
+        raise ValidationError(
+            _("The last approved member cannot be removed; approve another member first.")
+        )
+    user_id = locked.user_id
+    locked.delete()
+    user_access_changed_on_commit(user_id)
+
+
 # --- Badges -------------------------------------------------------------------------------------
 
 

@@ -20,6 +20,11 @@ urlpatterns = [
         name="member_approve",
     ),
     path(
+        "companies/<slug:slug>/members/<int:member_id>/remove/",
+        views.member_remove,
+        name="member_remove",
+    ),
+    path(
         "companies/<slug:slug>/members/<int:member_id>/reject/",
         views.member_reject,
         name="member_reject",

@@ -253,6 +253,7 @@ def company_members(request: HttpRequest, slug: str) -> HttpResponse:
             "company": company,
             "members": selectors.company_members(company=company),
             "is_admin": is_admin,
+            "can_remove": own is not None and own.company_id == company.pk,
         },
     )
 
@@ -285,6 +286,34 @@ def member_approve(request: HttpRequest, slug: str, member_id: int) -> HttpRespo
 @verified_member_required
 def member_reject(request: HttpRequest, slug: str, member_id: int) -> HttpResponse:
     return _decide(request, slug, member_id, approve=False)
+
+
+@verified_member_required
+def member_remove(request: HttpRequest, slug: str, member_id: int) -> HttpResponse:
+    """Confirm (GET) and remove (POST) a member of the person's own company; any other
+    company's member answers 404."""
+    if request.company.slug != slug:
+        raise Http404
+    member = selectors.member_of(company=request.company, member_id=member_id)
+    if member is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            services.member_remove(member=member, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("%(name)s is no longer a member.") % {"name": member.user})
+        return redirect("exhibitors:company_members", slug=slug)
+    return render(
+        request,
+        "exhibitors/member_remove.html",
+        {
+            "company": request.company,
+            "member": member,
+            "is_self": member.user_id == request.user.pk,
+        },
+    )
 
 
 # --- The person's own pages ---------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """ASGI entry: HTTP through Django, WebSockets through Channels' routing.
 
 ``get_asgi_application()`` runs first so the app registry is ready before consumers import models.
-Sockets are authenticated from the web session by :mod:`fairsite.socket_auth`.
+Sockets are authenticated from the web session by :mod:`fairsite.socket_auth`, behind its
+same-origin check (scheme, host and port). Under daphne, SIGTERM drains every socket with 1001
+before the process stops (:mod:`fairsite.socket_server`).
 """
 
 import os
@@ -13,16 +15,16 @@ from django.core.asgi import get_asgi_application  # noqa: E402
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from fairsite.routing import websocket_urlpatterns  # noqa: E402
-from fairsite.socket_auth import SessionAuthMiddleware  # noqa: E402
+from fairsite.socket_auth import SameOriginValidator, SessionAuthMiddleware  # noqa: E402
+from fairsite.socket_server import install_shutdown_drain  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            SessionAuthMiddleware(URLRouter(websocket_urlpatterns))
-        ),
+        "websocket": SameOriginValidator(SessionAuthMiddleware(URLRouter(websocket_urlpatterns))),
     }
 )
+
+install_shutdown_drain()

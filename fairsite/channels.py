@@ -6,6 +6,7 @@ The database is the truth; the channel layer only announces. Services broadcast 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -57,6 +58,25 @@ async def broadcast_async(group: str, event: dict[str, Any]) -> None:
         logger.exception("broadcast to %s failed", group)
 
 
+async def announce_async(group: str, event: dict[str, Any], *, attempts: int = 3) -> bool:
+    """:func:`broadcast_async` retried (0.1 s, then 0.3 s later) when the channel layer fails,
+    as it does in the first instants after Redis comes back; ``True`` once sent. Clients still
+    notice a lost announcement (``last_id`` in ``ping``, ``resync``), this only makes it rare."""
+    layer = get_channel_layer()
+    if layer is None:
+        return False
+    for attempt in range(attempts):
+        try:
+            await layer.group_send(group, event)
+            return True
+        except Exception:
+            if attempt == attempts - 1:
+                logger.exception("broadcast to %s failed after %d attempts", group, attempts)
+                return False
+            await asyncio.sleep(0.1 * 3**attempt)
+    return False
+
+
 def broadcast_on_commit(group: str, event: dict[str, Any]) -> None:
     """Announce after the surrounding transaction commits; nothing is sent on rollback."""
     transaction.on_commit(lambda: broadcast(group, event))
@@ -84,6 +104,17 @@ def notify_user_on_commit(user_id: int, kind: str, data: dict[str, Any]) -> None
     must be JSON-serialisable and already in the recipient's language where it has text.
     """
     broadcast_on_commit(user_group(user_id), {"type": USER_NOTIFY, "event": {"kind": kind, **data}})
+
+
+# A person's access changed (a membership withdrawn): every room socket of theirs re-checks it
+# at once and closes with 4403 if it is gone: {"type": USER_ACCESS_CHANGED}
+USER_ACCESS_CHANGED = "user.access_changed"
+
+
+def user_access_changed_on_commit(user_id: int) -> None:
+    """After commit, make every open room socket of this person, in every process, re-check
+    what the person may still see."""
+    broadcast_on_commit(user_group(user_id), {"type": USER_ACCESS_CHANGED})
 
 
 def close_user_sockets(user_id: int) -> None:

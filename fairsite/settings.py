@@ -159,7 +159,7 @@ REDIS_MAX_CONNECTIONS = int(env("REDIS_MAX_CONNECTIONS", "1000") or 1000)
 CHANNEL_LAYER_KIND = env("CHANNEL_LAYER", "pubsub")
 if REDIS_URL:
     _layer_backend = {
-        "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "pubsub": "fairsite.channel_layer.PubSubChannelLayer",  # resyncs sockets on reconnect
         "core": "channels_redis.core.RedisChannelLayer",
     }.get(CHANNEL_LAYER_KIND or "pubsub")
     if _layer_backend is None:

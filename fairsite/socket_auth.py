@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from importlib import import_module
 from typing import Any
+from urllib.parse import urlsplit
 
 from channels.db import database_sync_to_async
 from django.conf import settings
@@ -35,6 +36,7 @@ from django.contrib.auth.models import AnonymousUser, Group
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.http.cookie import parse_cookie
+from django.http.request import split_domain_port, validate_host
 from django.utils.crypto import constant_time_compare
 
 from fairsite.enums import ORGANISERS_GROUP
@@ -107,7 +109,7 @@ def resolve_session_user(session_key: str | None) -> tuple[Any, Any]:
 
 class SessionAuthMiddleware:
     """Put the session's user (or ``AnonymousUser``) in ``scope["user"]`` before the inner
-    application runs. Wrap it in ``AllowedHostsOriginValidator``."""
+    application runs. Wrap it in :class:`SameOriginValidator`."""
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
@@ -121,4 +123,88 @@ class SessionAuthMiddleware:
         else:
             session, user = resolve_session_user(None)  # no I/O
         scope = dict(scope, session=session, user=user)
+        return await self.inner(scope, receive, send)
+
+
+# --- Origin ------------------------------------------------------------------------------------
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin_tuple(value: str) -> tuple[str, str, int] | None:
+    """``(scheme, host, port)`` of an origin such as ``https://fair.example.vn:8443``, the port
+    filled in from the scheme; ``None`` for anything that is not an http(s) origin."""
+    try:
+        parts = urlsplit(value.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
+        return None
+    return scheme, parts.hostname.lower(), port or _DEFAULT_PORTS[scheme]
+
+
+def _header(scope: dict[str, Any], name: bytes) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return value.decode("latin1")
+    return None
+
+
+def trusted_origin(origin: tuple[str, str, int]) -> bool:
+    """Is ``origin`` one the site names: ``SITE_URL`` or an entry of ``CSRF_TRUSTED_ORIGINS``
+    (``https://*.example.vn`` allows that domain's subdomains, as for Django's CSRF check)?"""
+    scheme, host, port = origin
+    for entry in [settings.SITE_URL, *settings.CSRF_TRUSTED_ORIGINS]:
+        wildcard = "://*." in entry
+        allowed = _origin_tuple(entry.replace("://*.", "://", 1) if wildcard else entry)
+        if allowed is None or (allowed[0], allowed[2]) != (scheme, port):
+            continue
+        if host == allowed[1] or (wildcard and host.endswith("." + allowed[1])):
+            return True
+    return False
+
+
+def handshake_origin_allowed(scope: dict[str, Any]) -> bool:
+    """The origin rule of every socket (docs/websocket-protocol.md section 1): the ``Origin``
+    header, compared as scheme, host and port, is the page's own origin (``ws`` ↔ ``http``,
+    ``wss`` ↔ ``https``, the handshake's ``Host``, which must be one of ``ALLOWED_HOSTS``), or
+    one the site names (:func:`trusted_origin`). No ``Origin`` (or ``null``): refused."""
+    raw = _header(scope, b"origin")
+    origin = _origin_tuple(raw) if raw else None
+    if origin is None:
+        return False
+    if trusted_origin(origin):
+        return True
+    host = _header(scope, b"host")
+    if not host:
+        return False
+    domain, port = split_domain_port(host)
+    if not domain or not validate_host(domain, settings.ALLOWED_HOSTS):
+        return False
+    scheme = "https" if scope.get("scheme") == "wss" else "http"
+    try:
+        own_port = int(port) if port else _DEFAULT_PORTS[scheme]
+    except ValueError:
+        return False
+    return origin == (scheme, domain.lower().strip("[]"), own_port)
+
+
+class SameOriginValidator:
+    """Refuse a handshake whose origin is not allowed by :func:`handshake_origin_allowed`, before
+    any WebSocket is opened (the client sees HTTP 403), as Channels'
+    ``AllowedHostsOriginValidator`` does but comparing scheme, host and port, not only the
+    host name."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        if scope["type"] == "websocket" and not handshake_origin_allowed(scope):
+            from channels.security.websocket import WebsocketDenier
+
+            return await WebsocketDenier()(scope, receive, send)
         return await self.inner(scope, receive, send)

@@ -33,6 +33,7 @@ from fairsite.channels import (
     CHAT_MESSAGE,
     ROOM_PRESENCE,
     ROOM_TYPING,
+    announce_async,
     broadcast,
     broadcast_async,
     broadcast_on_commit,
@@ -56,6 +57,7 @@ SINCE_PAGE = 200
 SINCE_MAX = 500
 TYPING_INTERVAL = 3  # seconds between two forwarded typing hints of one person in one room
 PRESENCE_TTL = 60  # seconds a socket stays present without a ping
+ACCESS_RECHECK_SECONDS = 5  # a room socket re-checks its access before a command this often
 ASYNC_REDIS_CONNECTIONS = 64  # per process and event loop: rate limit, presence, typing
 
 P = ParamSpec("P")
@@ -138,6 +140,31 @@ def message_data(message: ChatMessage) -> dict[str, Any]:
     }
 
 
+def last_message_id(*, meeting_id: int) -> int:
+    """The greatest message id of the meeting, 0 when it has none (one index lookup)."""
+    last = (
+        ChatMessage.objects.filter(meeting_id=meeting_id)
+        .order_by("-id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    return last or 0
+
+
+def last_message_ids(*, meeting_ids: list[int]) -> dict[int, int]:
+    """:func:`last_message_id` of many meetings in one query (0 for a meeting without any)."""
+    from django.db.models import Max
+
+    rows = (
+        ChatMessage.objects.filter(meeting_id__in=meeting_ids)
+        .values("meeting_id")
+        .annotate(last=Max("id"))
+        .order_by()
+    )
+    found = {row["meeting_id"]: row["last"] for row in rows}
+    return {meeting_id: found.get(meeting_id, 0) for meeting_id in meeting_ids}
+
+
 def _ensure_cursor(*, meeting_id: int, message_id: int) -> None:
     if not ChatMessage.objects.filter(meeting_id=meeting_id, pk=message_id).exists():
         raise ProtocolError(CHAT_NOT_FOUND)
@@ -157,6 +184,13 @@ def chat_history(
         "messages": [message_data(m) for m in reversed(rows[:limit])],
         "more": len(rows) > limit,
     }
+
+
+def room_snapshot(*, room: Room) -> dict[str, Any]:
+    """The newest page and the meeting's last message id, for the ``hello``."""
+    history = chat_history(room=room)
+    last = history["messages"][-1]["id"] if history["messages"] else 0
+    return {**history, "last_id": last}
 
 
 def chat_messages_after(*, room: Room, after: int, limit: int = SINCE_PAGE) -> dict[str, Any]:
@@ -306,17 +340,19 @@ async def chat_message_send(
     """``chat.send`` from a socket: the same checks and rate limit as
     :func:`chat_message_create`, the rate limit counted from the event loop (one Redis round
     trip), the message stored in a worker thread in autocommit mode (committed when it
-    returns), then announced from the event loop. Returns the reply's data."""
+    returns), then announced from the event loop. Returns the reply's data.
+
+    A resend of a stored ``client_id`` announces the message again: the first attempt may have
+    been committed by a process that stopped (or lost Redis) before announcing it, and the
+    sender cannot tell. Clients de-duplicate by id, so a repeated event costs nothing."""
     chat_message_check(room=room, sender=sender, text=text)
     await chat_rate_check_async(user_id=sender.pk)
     message, created = await db(_chat_message_store_committed)(
         room=room, sender=sender, client_id=client_id, text=text
     )
     data = message_data(message)
-    if created:  # committed: the worker returned outside any transaction
-        await broadcast_async(
-            meeting_group(room.meeting_id), {"type": CHAT_MESSAGE, "message": data}
-        )
+    # Committed: the worker returned outside any transaction.
+    await announce_async(meeting_group(room.meeting_id), {"type": CHAT_MESSAGE, "message": data})
     return {"message": data, "created": created}
 
 
@@ -561,6 +597,7 @@ def _hello(*, room: Room, presence: dict[str, Any], history: dict[str, Any]) -> 
         "can_write": room.can_write,
         "messages": history["messages"],
         "more": history["more"],
+        "last_id": history["last_id"],
         "presence": presence,
         "limits": {
             "max_chars": settings.CHAT_MAX_MESSAGE_CHARS,
@@ -575,7 +612,7 @@ def room_enter(*, room: Room, channel_name: str) -> dict[str, Any]:
     """Mark this socket present, announce the new presence list, and return the ``hello``."""
     presence = _presence_change(room=room, channel_name=channel_name, present=True)
     broadcast(meeting_group(room.meeting_id), {"type": ROOM_PRESENCE, **presence})
-    return _hello(room=room, presence=presence, history=chat_history(room=room))
+    return _hello(room=room, presence=presence, history=room_snapshot(room=room))
 
 
 async def room_enter_async(*, room: Room, channel_name: str) -> dict[str, Any]:
@@ -588,7 +625,7 @@ async def room_enter_async(*, room: Room, channel_name: str) -> dict[str, Any]:
         await broadcast_async(meeting_group(room.meeting_id), {"type": ROOM_PRESENCE, **presence})
         return presence
 
-    presence, history = await asyncio.gather(present(), db(chat_history)(room=room))
+    presence, history = await asyncio.gather(present(), db(room_snapshot)(room=room))
     return _hello(room=room, presence=presence, history=history)
 
 

@@ -6,9 +6,11 @@ The protocol is in ``docs/websocket-protocol.md``; frames and error codes in
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
+import time
 from typing import Any, ClassVar
 
 from channels.consumer import get_handler_name
@@ -16,12 +18,15 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils import timezone, translation
 
+from fairsite import socket_server
 from fairsite.channels import fair_group, meeting_group, user_group
 from meetings import chat
 from meetings.chat import db
 from meetings.protocol import (
     CLOSE_FORBIDDEN,
+    CLOSE_GOING_AWAY,
     CLOSE_UNAUTHENTICATED,
+    ROOM_FORBIDDEN,
     SERVER_ERROR,
     UNKNOWN_COMMAND,
     CommandSpec,
@@ -56,12 +61,17 @@ def dumps(frame: dict[str, Any]) -> str:
 class ProtocolConsumer(AsyncWebsocketConsumer):
     """Frame handling shared by every socket: parse, dispatch to an ``@command`` method, answer.
 
-    An error answers with an error frame and keeps the socket open.
+    An error answers with an error frame and keeps the socket open. An accepted socket is in
+    this process's registry (:mod:`fairsite.socket_server`) until it disconnects, so a shutdown
+    can close it with 1001 and a channel-layer reconnect can tell it to resync; ``busy`` counts
+    its commands in flight.
     """
 
     commands: ClassVar[dict[str, tuple[str, CommandSpec]]] = {}
     user: Any = None
     language: str = settings.LANGUAGE_CODE
+    busy: int = 0
+    close_after_error: int | None = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -83,6 +93,21 @@ class ProtocolConsumer(AsyncWebsocketConsumer):
         """Accept, then close with a documented code, sending nothing else."""
         await self.accept()
         await self.close(code=code)
+
+    async def open(self) -> None:
+        """Accept and join the registry (a process that is shutting down refuses with 1001)."""
+        await self.accept()
+        socket_server.register(self)
+
+    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        socket_server.unregister(self)
+        await super().websocket_disconnect(message)
+
+    @classmethod
+    async def resync_many(cls, consumers: list[Any], *, reason: str) -> None:
+        """Tell these sockets that events may have been lost (see docs section 7)."""
+        for consumer in consumers:
+            await consumer.send_event("resync", {"reason": reason})
 
     def authenticate(self) -> bool:
         user = self.scope.get("user")
@@ -113,15 +138,25 @@ class ProtocolConsumer(AsyncWebsocketConsumer):
                 raise ProtocolError(UNKNOWN_COMMAND, type=frame.type[:64])
             method_name, spec = entry
             arguments = clean_data(frame.data, spec.schema)
-            result = await getattr(self, method_name)(**arguments)
+            self.busy += 1
+            try:
+                await self.before_command()
+                result = await getattr(self, method_name)(**arguments)
+            finally:
+                self.busy -= 1
         except ProtocolError as error:
             await self.send_error(error.details.get("request_id", request_id), error)
+            if self.close_after_error is not None:
+                await self.close(code=self.close_after_error)
             return
         except Exception:
             logger.exception("socket command failed")
             await self.send_error(request_id, ProtocolError(SERVER_ERROR))
             return
         await self.send_frame(reply_frame(request_id, result))
+
+    async def before_command(self) -> None:
+        """Run before every command (a room socket re-checks its access here)."""
 
     @command("ping")
     async def ping(self) -> dict[str, Any]:
@@ -135,6 +170,9 @@ class ProtocolConsumer(AsyncWebsocketConsumer):
     async def user_notify(self, event: dict[str, Any]) -> None:
         """Personal notifications go to the notifications socket only."""
 
+    async def user_access_changed(self, event: dict[str, Any]) -> None:
+        """Only room sockets depend on a membership."""
+
     async def meeting_changed(self, event: dict[str, Any]) -> None:
         await self.send_event("meeting.changed", {k: v for k, v in event.items() if k != "type"})
 
@@ -143,8 +181,12 @@ class MeetingRoomConsumer(ProtocolConsumer):
     """``/ws/meetings/<meeting_id>/``: one meeting's chat, presence and typing."""
 
     room: chat.Room | None = None
+    access_checked_at: float = 0.0
 
     async def connect(self) -> None:
+        if socket_server.is_draining():
+            await self.refuse(CLOSE_GOING_AWAY)
+            return
         if not self.authenticate():
             await self.refuse(CLOSE_UNAUTHENTICATED)
             return
@@ -154,14 +196,59 @@ class MeetingRoomConsumer(ProtocolConsumer):
             await self.refuse(CLOSE_FORBIDDEN)
             return
         self.room = room
+        self.access_checked_at = time.monotonic()
         # Join before reading the history, so nothing falls between the two.
         await self.channel_layer.group_add(meeting_group(room.meeting_id), self.channel_name)
         await self.channel_layer.group_add(user_group(room.user_id), self.channel_name)
-        await self.accept()
+        await self.open()
         hello = await chat.room_enter_async(room=room, channel_name=self.channel_name)
         await self.send_event("hello", hello)
 
+    async def check_access(self, *, close: bool = True) -> bool:
+        """Read again what this person may do in the room (one query); ``False`` when they may
+        no longer see it (then the socket closes with 4403, at once or, with ``close=False``,
+        after the error answer of the command that found it)."""
+        room = self.room
+        if room is None:
+            return False
+        fresh = await db(chat.room_open)(user=self.user, meeting_id=room.meeting_id)
+        self.access_checked_at = time.monotonic()
+        if fresh is None:
+            if close:
+                await self.close(code=CLOSE_FORBIDDEN)
+            else:
+                self.close_after_error = CLOSE_FORBIDDEN
+            return False
+        self.room = fresh
+        return True
+
+    async def before_command(self) -> None:
+        """Access is decided at the handshake and re-checked at most every
+        ``chat.ACCESS_RECHECK_SECONDS`` before a command (and at once when the person's access
+        changes, :meth:`user_access_changed`), so a withdrawn member cannot keep writing."""
+        if time.monotonic() - self.access_checked_at < chat.ACCESS_RECHECK_SECONDS:
+            return
+        if not await self.check_access(close=False):
+            raise ProtocolError(ROOM_FORBIDDEN)
+
+    async def user_access_changed(self, event: dict[str, Any]) -> None:
+        await self.check_access()
+
+    @classmethod
+    async def resync_many(cls, consumers: list[Any], *, reason: str) -> None:
+        """One query for the last message id of every room these sockets are in."""
+        rooms = [c for c in consumers if c.room is not None]
+        meeting_ids = sorted({c.room.meeting_id for c in rooms})
+        last = await db(chat.last_message_ids)(meeting_ids=meeting_ids)
+        for consumer in rooms:
+            room = consumer.room
+            if room is not None:
+                await consumer.send_event(
+                    "resync", {"reason": reason, "last_id": last.get(room.meeting_id, 0)}
+                )
+
     async def disconnect(self, code: int) -> None:
+        socket_server.unregister(self)
         room = self.room
         if room is None:
             return
@@ -204,8 +291,12 @@ class MeetingRoomConsumer(ProtocolConsumer):
 
     @command("ping")
     async def ping(self) -> dict[str, Any]:
-        await chat.presence_refresh_async(room=self.current_room, channel_name=self.channel_name)
-        return {"time": chat.iso_utc(timezone.now())}
+        room = self.current_room
+        _, last_id = await asyncio.gather(
+            chat.presence_refresh_async(room=room, channel_name=self.channel_name),
+            db(chat.last_message_id)(meeting_id=room.meeting_id),
+        )
+        return {"time": chat.iso_utc(timezone.now()), "last_id": last_id}
 
     # --- Channel-layer events ----------------------------------------------------------------
 
@@ -231,6 +322,9 @@ class NotificationsConsumer(ProtocolConsumer):
 
     async def connect(self) -> None:
         self.joined = []
+        if socket_server.is_draining():
+            await self.refuse(CLOSE_GOING_AWAY)
+            return
         if not self.authenticate():
             await self.refuse(CLOSE_UNAUTHENTICATED)
             return
@@ -238,12 +332,13 @@ class NotificationsConsumer(ProtocolConsumer):
         self.joined = [user_group(self.user.pk)] + ([fair_group(fair_id)] if fair_id else [])
         for group in self.joined:
             await self.channel_layer.group_add(group, self.channel_name)
-        await self.accept()
+        await self.open()
         await self.send_event(
             "hello", {"user": {"id": self.user.pk, "name": self.user.get_full_name()}}
         )
 
     async def disconnect(self, code: int) -> None:
+        socket_server.unregister(self)
         for group in self.joined:
             await self.channel_layer.group_discard(group, self.channel_name)
         self.joined = []

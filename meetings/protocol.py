@@ -15,6 +15,9 @@ from typing import Any, TypeVar
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from fairsite.socket_server import CLOSE_GOING_AWAY, CLOSE_NOT_FOUND  # noqa: F401 - re-exported
+from fairsite.textinput import has_unsafe_characters
+
 MAX_FRAME_CHARS = 32_768
 MAX_DEPTH = 6
 MAX_ID_CHARS = 64
@@ -32,6 +35,8 @@ TOO_DEEP = "protocol.too_deep"
 INVALID_FRAME = "protocol.invalid_frame"
 UNKNOWN_COMMAND = "protocol.unknown_command"
 INVALID_DATA = "protocol.invalid_data"
+UNSAFE_TEXT = "protocol.unsafe_text"
+ROOM_FORBIDDEN = "room.forbidden"
 CHAT_FORBIDDEN = "chat.forbidden"
 CHAT_EMPTY = "chat.empty"
 CHAT_TOO_LONG = "chat.too_long"
@@ -51,6 +56,11 @@ ERROR_MESSAGES: dict[str, Promise] = {
     INVALID_DATA: _(
         "The field “%(field)s” is missing, unknown, of the wrong type or out of range."
     ),
+    UNSAFE_TEXT: _(
+        "The field “%(field)s” contains a character that cannot be stored (NUL or a lone "
+        "surrogate)."
+    ),
+    ROOM_FORBIDDEN: _("You may no longer see this meeting."),
     CHAT_FORBIDDEN: _("Organisers watch this room; only the two companies’ members can write."),
     CHAT_EMPTY: _("A message cannot be empty."),
     CHAT_TOO_LONG: _("A message can have at most %(max)s characters."),
@@ -102,6 +112,61 @@ def depth_of(value: Any) -> int:
     return deepest
 
 
+def _reject_constant(name: str) -> Any:
+    """``NaN``, ``Infinity`` and ``-Infinity`` are not JSON (RFC 8259)."""
+    raise ValueError(name)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):  # ``1e999``: out of range for a double
+        raise ValueError(text)
+    return value
+
+
+def unsafe_field(frame: dict[str, Any]) -> str | None:
+    """The first place of a decoded frame holding a string (key or value, at any depth) that
+    cannot be stored (:func:`fairsite.textinput.has_unsafe_characters`): ``"id"``, ``"type"``,
+    or the top-level key of ``data`` it is under (``"data"`` when that key is itself unsafe);
+    ``None`` when every string is safe. Without recursion."""
+    for top in ("id", "type"):
+        value = frame.get(top)
+        if isinstance(value, str) and has_unsafe_characters(value):
+            return top
+    for key, value in frame.items():
+        if key in ("id", "type"):
+            continue
+        if has_unsafe_characters(key):
+            return "frame"
+        if key != "data" or not isinstance(value, dict):
+            if _has_unsafe(value):
+                return "frame"
+            continue
+        for name, item in value.items():
+            if has_unsafe_characters(name):
+                return "data"
+            if _has_unsafe(item):
+                return name
+    return None
+
+
+def _has_unsafe(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if has_unsafe_characters(item):
+                return True
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                if has_unsafe_characters(key):
+                    return True
+                stack.append(child)
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
 def _valid_id(value: Any) -> bool:
     if isinstance(value, bool):
         return False
@@ -121,16 +186,25 @@ def parse_frame(text: str | None, binary: bytes | None = None) -> Frame:
     if len(text) > MAX_FRAME_CHARS:
         raise ProtocolError(FRAME_TOO_LARGE, max=MAX_FRAME_CHARS)
     try:
-        decoded = json.loads(text)
+        decoded = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
     except RecursionError:
         raise ProtocolError(TOO_DEEP, max=MAX_DEPTH) from None
     except ValueError:
         raise ProtocolError(INVALID_JSON) from None
     if depth_of(decoded) > MAX_DEPTH:
         raise ProtocolError(TOO_DEEP, max=MAX_DEPTH)
-    if not isinstance(decoded, dict) or not _valid_id(decoded.get("id")):
+    if not isinstance(decoded, dict):
+        raise ProtocolError(INVALID_FRAME)
+    # One rule for every string of every command (the same as for HTTP forms), before any
+    # string is echoed or reaches a service.
+    unsafe = unsafe_field(decoded)
+    if unsafe == "id":
+        raise ProtocolError(UNSAFE_TEXT, field="id")
+    if not _valid_id(decoded.get("id")):
         raise ProtocolError(INVALID_FRAME)
     request_id = decoded["id"]
+    if unsafe is not None:
+        raise ProtocolError(UNSAFE_TEXT, field=unsafe, request_id=request_id)
     kind = decoded.get("type")
     data = decoded.get("data", {})
     if (

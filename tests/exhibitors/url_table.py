@@ -18,6 +18,15 @@ def _pending(ctx):
     return {"slug": ctx.company.slug, "member_id": member.pk}
 
 
+def _colleague(ctx):
+    from tests.factories import MemberFactory, UserFactory
+
+    member = MemberFactory(
+        company=ctx.company, user=UserFactory(kind="exhibitor"), status=MembershipStatus.APPROVED
+    )
+    return {"slug": ctx.company.slug, "member_id": member.pk}
+
+
 CASES = [
     UrlCase(name="exhibitors:directory", anonymous=200),
     UrlCase(
@@ -104,6 +113,27 @@ CASES = [
         other=404,
         buyer=404,
         organiser=200,
+    ),
+    UrlCase(
+        name="exhibitors:member_remove",
+        kwargs=_colleague,
+        anonymous=302,
+        visitor=302,  # no company: sent to onboarding
+        owner=200,  # the confirmation page
+        other=404,
+        buyer=404,
+        organiser=302,  # no company: sent to onboarding
+    ),
+    UrlCase(
+        name="exhibitors:member_remove",
+        kwargs=_colleague,
+        method="post",
+        anonymous=302,
+        visitor=302,
+        owner=302,  # removed, back to the members page
+        other=404,
+        buyer=404,
+        organiser=302,  # no company: sent to onboarding, nothing removed
     ),
     UrlCase(
         name="exhibitors:member_approve",

@@ -26,7 +26,13 @@ NOTIFICATIONS = "/ws/notifications/"
 
 
 def cookie_scope(value: str) -> dict:
-    return {"headers": [(b"origin", ORIGIN.encode()), (b"cookie", value.encode())]}
+    return {
+        "headers": [
+            (b"origin", ORIGIN.encode()),
+            (b"host", b"127.0.0.1"),
+            (b"cookie", value.encode()),
+        ]
+    }
 
 
 def change_password(user) -> None:
@@ -127,7 +133,7 @@ async def connect(cookie: str | None) -> tuple[WebsocketCommunicator, int | None
     """Open the notifications socket; ``(communicator, close code, hello data)``."""
     from fairsite.asgi import application
 
-    headers = [(b"origin", ORIGIN.encode())]
+    headers = [(b"origin", ORIGIN.encode()), (b"host", b"127.0.0.1")]
     if cookie is not None:
         headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()))
     communicator = WebsocketCommunicator(application, NOTIFICATIONS, headers=headers)

@@ -178,6 +178,7 @@ class Socket:
 async def open_socket():
     """``await open_socket(user, path)`` → a :class:`Socket` (``user=None``: anonymous).
 
+    ``host`` is the handshake's ``Host`` header (the origin check compares the two).
     Accepted: ``socket.hello`` holds the ``hello`` event's data. Refused: ``socket.close_code``
     is the code of the close that came instead (after an accept, or at the handshake).
     """
@@ -185,8 +186,12 @@ async def open_socket():
 
     opened: list[Socket] = []
 
-    async def _open(user: Any, path: str, *, origin: str | None = ORIGIN) -> Socket:
-        headers = [(b"origin", origin.encode())] if origin else []
+    async def _open(
+        user: Any, path: str, *, origin: str | None = ORIGIN, host: str = "127.0.0.1"
+    ) -> Socket:
+        headers = [(b"host", host.encode())]
+        if origin:
+            headers.append((b"origin", origin.encode()))
         if user is not None:
             key = await sync_to_async(session_key_for)(user)
             headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={key}".encode()))

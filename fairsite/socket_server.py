@@ -1,0 +1,158 @@
+"""The sockets of this server process: a registry of the open ones, so that the process can tell
+all of them something that did not come through the channel layer.
+
+* :func:`resync_all` after the channel layer's receiving connection to Redis came back: events
+  published while it was away are lost, so every socket is told to fetch what it missed
+  (a ``resync`` event, docs/websocket-protocol.md section 7).
+* :func:`drain` when the process is asked to stop (SIGTERM): commands in flight finish, then every
+  socket is closed with 1001 ("going away") and the process waits for the close frames to go out,
+  so clients see a clean close and reconnect to another process.
+* :class:`NotFoundConsumer` answers a handshake to a path no route matches.
+
+The registry holds only this process's own sockets (they live on its event loop); nothing in it
+needs to be shared between processes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import weakref
+from typing import Any
+
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+logger = logging.getLogger(__name__)
+
+CLOSE_NOT_FOUND = 4404
+CLOSE_GOING_AWAY = 1001
+COMMANDS_GRACE_SECONDS = 3.0  # at shutdown: how long commands in flight may take to finish
+CLOSE_GRACE_SECONDS = 2.0  # then: how long the close handshakes may take
+
+_open: weakref.WeakSet[Any] = weakref.WeakSet()
+_state = {"draining": False}
+
+
+def register(consumer: Any) -> None:
+    _open.add(consumer)
+
+
+def unregister(consumer: Any) -> None:
+    _open.discard(consumer)
+
+
+def open_sockets() -> list[Any]:
+    return list(_open)
+
+
+def is_draining() -> bool:
+    return _state["draining"]
+
+
+async def resync_all(*, reason: str) -> int:
+    """Send every open socket of this process a ``resync`` event; returns how many.
+
+    Consumers are grouped by class; each class's ``resync_many(consumers, reason=...)`` sends
+    the event (so a room consumer can read every room's last message id in one query)."""
+    by_class: dict[type, list[Any]] = {}
+    for consumer in open_sockets():
+        by_class.setdefault(type(consumer), []).append(consumer)
+    for cls, consumers in by_class.items():
+        try:
+            await cls.resync_many(consumers, reason=reason)
+        except Exception:  # one class failing must not keep the others out of sync
+            logger.exception("resync of %s sockets failed", cls.__name__)
+    return sum(len(c) for c in by_class.values())
+
+
+def schedule_resync(*, reason: str) -> None:
+    """:func:`resync_all` as a task on the running loop (from a callback that cannot await)."""
+    asyncio.get_running_loop().create_task(resync_all(reason=reason))
+
+
+async def drain(*, timeout: float = COMMANDS_GRACE_SECONDS + CLOSE_GRACE_SECONDS) -> None:
+    """Refuse new sockets, let commands in flight finish, close every socket with 1001, and wait
+    (bounded by ``timeout``) until their close handshakes are done."""
+    _state["draining"] = True
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    commands_deadline = min(deadline, loop.time() + COMMANDS_GRACE_SECONDS)
+    while any(getattr(c, "busy", 0) for c in open_sockets()) and loop.time() < commands_deadline:
+        await asyncio.sleep(0.02)
+    consumers = open_sockets()
+    for consumer in consumers:
+        try:
+            await consumer.close(code=CLOSE_GOING_AWAY)
+        except Exception:  # noqa: S110 - already gone
+            pass
+    while open_sockets() and loop.time() < deadline:
+        await asyncio.sleep(0.02)
+    logger.info("drained %d sockets", len(consumers))
+
+
+def install_shutdown_drain() -> None:
+    """Under daphne (Twisted's reactor): on SIGTERM, :func:`drain` before the reactor stops.
+
+    Twisted's own SIGTERM handler stops the reactor at once, and daphne then cancels every
+    application, so clients see 1006. This handler, installed once the reactor runs (after
+    Twisted's), drains first and then stops the reactor. Outside a running reactor (tests,
+    management commands) nothing happens."""
+    try:
+        from twisted.internet import reactor
+    except ImportError:  # pragma: no cover - daphne is a dependency
+        return
+
+    def on_term(signum: int, frame: Any) -> None:
+        reactor.callFromThread(_start_drain, reactor)
+
+    def install() -> None:
+        signal.signal(signal.SIGTERM, on_term)
+        _allow_going_away()
+
+    reactor.callWhenRunning(install)
+
+
+def _allow_going_away() -> None:
+    """Let daphne send close code 1001. RFC 6455 (7.4.1) defines 1001 for a server going down,
+    but autobahn's ``sendClose``, which daphne's ``websocket.close`` uses, accepts only 1000
+    and 3000–4999; its ``sendCloseFrame`` (what ``sendClose`` calls after that check) sends
+    any code."""
+    from daphne.ws_protocol import WebSocketProtocol
+
+    original = WebSocketProtocol.serverClose
+    if getattr(original, "_allows_going_away", False):
+        return
+
+    def server_close(self: Any, code: int | None = None) -> None:
+        if code == CLOSE_GOING_AWAY:
+            self.sendCloseFrame(code=code, isReply=False)
+        else:
+            original(self, code)
+
+    server_close._allows_going_away = True  # type: ignore[attr-defined]
+    WebSocketProtocol.serverClose = server_close
+
+
+def _start_drain(reactor: Any) -> None:
+    if _state["draining"]:
+        return
+
+    async def drain_then_stop() -> None:
+        try:
+            await drain()
+        finally:
+            if reactor.running:
+                reactor.stop()
+
+    asyncio.ensure_future(drain_then_stop())
+
+
+class NotFoundConsumer(AsyncWebsocketConsumer):
+    """Any path without a socket: accepted, then closed at once with 4404, nothing else sent
+    (a refusal before accepting would answer the handshake with HTTP 403, as for a wrong
+    origin, and a client could not tell the two apart)."""
+
+    async def connect(self) -> None:
+        await self.accept()
+        await self.close(code=CLOSE_NOT_FOUND)
