@@ -1,3 +1,5 @@
+from collections.abc import Iterable
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -60,3 +62,14 @@ LANGUAGES_SPOKEN: list[tuple[str, str]] = [
     ("zh", _("Chinese")),
     ("th", _("Thai")),
 ]
+
+_SPOKEN_NAMES = dict(LANGUAGES_SPOKEN)
+
+
+def spoken_language_names(codes: Iterable[str]) -> list[str]:
+    """The names of the languages a company speaks, in the active language.
+
+    Every offered code (``LANGUAGES_SPOKEN``) has a name here, including those that are not
+    site languages (Chinese, Thai); a code no longer offered shows as itself.
+    """
+    return [str(_SPOKEN_NAMES.get(code, code)) for code in codes or ()]

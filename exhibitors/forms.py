@@ -18,6 +18,7 @@ from exhibitors.enums import LANGUAGES_SPOKEN, Attendance, CompanyRole
 from exhibitors.images import logo_to_png
 from exhibitors.models import Company
 from fairsite.enums import AccountKind
+from fairsite.forms import FairForm, FairModelForm
 
 COMMON_TIME_ZONES: list[tuple[str, Any]] = [
     ("Asia/Ho_Chi_Minh", _("Vietnam (Hà Nội, Hồ Chí Minh City)")),
@@ -51,7 +52,7 @@ def _plain(label: Any, *, max_length: int, required: bool = True, **kwargs: Any)
     )
 
 
-class TimeZoneFields(forms.Form):
+class TimeZoneFields(FairForm):
     """A select of common zones plus any other IANA name typed in."""
 
     time_zone = forms.ChoiceField(
@@ -159,7 +160,7 @@ EXHIBITOR_ONLY = ("capabilities", "key_product_name", "key_product_year", "booth
 BUYER_ONLY = ("sourcing_needs", "required_certifications")
 
 
-class CompanyForm(forms.ModelForm):
+class CompanyForm(FairModelForm):
     """A company's profile. Fields depend on the role (exhibitor or buyer)."""
 
     name_vi = _plain(_("Name in Vietnamese"), max_length=200, required=False)
@@ -282,7 +283,7 @@ class CompanyForm(forms.ModelForm):
         }
 
 
-class JoinCompanyForm(forms.Form):
+class JoinCompanyForm(FairForm):
     company = forms.ModelChoiceField(label=_("Company"), queryset=Company.objects.none())
     job_title = _plain(_("Job title"), max_length=120, required=False)
 
@@ -291,15 +292,15 @@ class JoinCompanyForm(forms.Form):
         self.fields["company"].queryset = selectors.joinable_companies(fair=fair, role=role)
 
 
-class CreateCompanyExtraForm(forms.Form):
+class CreateCompanyExtraForm(FairForm):
     job_title = _plain(_("Your job title"), max_length=120, required=False)
 
 
-class BadgeForm(forms.Form):
+class BadgeForm(FairForm):
     organisation = _plain(_("Organisation (optional)"), max_length=200, required=False)
 
 
-class DirectoryFilterForm(forms.Form):
+class DirectoryFilterForm(FairForm):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     sector = forms.ChoiceField(label=_("Sector"), required=False)
     country = forms.ChoiceField(label=_("Country"), required=False)

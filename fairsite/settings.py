@@ -217,6 +217,29 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "account_login"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Account forms on the project's form base (fairsite.forms): unsafe text refused everywhere.
+_ACCOUNT_FORMS_MODULE = "exhibitors.account_forms"
+ACCOUNT_FORMS = {
+    name: f"{_ACCOUNT_FORMS_MODULE}.{cls}"
+    for name, cls in {
+        "login": "LoginForm",
+        "add_email": "AddEmailForm",
+        "change_password": "ChangePasswordForm",
+        "set_password": "SetPasswordForm",
+        "reset_password": "ResetPasswordForm",
+        "reset_password_from_key": "ResetPasswordKeyForm",
+        "reauthenticate": "ReauthenticateForm",
+    }.items()
+}
+MFA_FORMS = {
+    name: f"{_ACCOUNT_FORMS_MODULE}.{cls}"
+    for name, cls in {
+        "authenticate": "MfaAuthenticateForm",
+        "reauthenticate": "MfaReauthenticateForm",
+        "activate_totp": "ActivateTOTPForm",
+        "deactivate_totp": "DeactivateTOTPForm",
+    }.items()
+}
 
 # --- E-mail ------------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Hanoi Supporting Industry Fair <fair@localhost>")

@@ -9,13 +9,16 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fairsite.forms import FairForm
+from fairsite.models import Fair
 from matchmaking.enums import InterestLevel
+from matchmaking.models import ProposedSlot
 from matchmaking.selectors import SlotProposal
 
 MAX_BREAKS = 4
 
 
-class SlotChoiceForm(forms.Form):
+class SlotChoiceForm(FairForm):
     """Up to three of the offered times, and a message."""
 
     slots = forms.MultipleChoiceField(
@@ -42,11 +45,13 @@ class SlotChoiceForm(forms.Form):
         return chosen
 
 
-class AcceptForm(forms.Form):
+class AcceptForm(FairForm):
     slot = forms.IntegerField(widget=forms.HiddenInput)
 
+    model_columns = {"slot": (ProposedSlot, "id")}
 
-class DeclineForm(forms.Form):
+
+class DeclineForm(FairForm):
     reason = forms.CharField(
         label=_("Reason (shown to the other side)"),
         required=False,
@@ -55,11 +60,11 @@ class DeclineForm(forms.Form):
     )
 
 
-class InterestForm(forms.Form):
+class InterestForm(FairForm):
     level = forms.ChoiceField(choices=[("", _("No mark")), *InterestLevel.choices], required=False)
 
 
-class AvailabilityForm(forms.Form):
+class AvailabilityForm(FairForm):
     slots = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args: Any, slot_ids: Sequence[str] = (), **kwargs: Any) -> None:
@@ -67,7 +72,13 @@ class AvailabilityForm(forms.Form):
         self.fields["slots"].choices = [(s, s) for s in slot_ids]
 
 
-class GridSettingsForm(forms.Form):
+class GridSettingsForm(FairForm):
+    model_columns = {
+        "slot_minutes": (Fair, "slot_minutes"),
+        "tables": (Fair, "tables"),
+        "online_capacity": (Fair, "online_capacity"),
+    }
+
     day_start = forms.TimeField(label=_("Hall meetings start (venue time)"))
     day_end = forms.TimeField(label=_("Hall meetings end (venue time)"))
     slot_minutes = forms.IntegerField(label=_("Slot length (minutes)"), min_value=15, max_value=60)
@@ -109,7 +120,7 @@ class GridSettingsForm(forms.Form):
         return data
 
 
-class SchedulerRunForm(forms.Form):
+class SchedulerRunForm(FairForm):
     time_limit = forms.FloatField(
         label=_("Time limit (seconds)"), min_value=1, max_value=120, initial=10
     )

@@ -10,6 +10,19 @@ No double booking, ever:
   serialised; inside that transaction the service checks overlaps in Python before inserting.
 - **Online capacity** (``Fair.online_capacity``): the fair row is locked with
   ``select_for_update`` and the overlapping online meetings counted, on every database.
+- **One booking per person at a time** (PostgreSQL): a booking or move first takes a
+  transaction-level advisory lock per attendee, in ascending order (:func:`_lock_people`).
+  Bookings that share a person then run one after the other, and the later one sees the
+  earlier one's committed meeting as an overlap at once; without it, twenty concurrent
+  bookings of one buyer wait on each other's uncommitted rows inside the exclusion checks and
+  deadlock (and each deadlock costs PostgreSQL's ``deadlock_timeout`` to detect).
+- **Concurrency failures of the guard** are "slot taken" too, never a server error: checking
+  an exclusion constraint waits for the concurrent transactions that insert overlapping rows,
+  and two such waits can deadlock (``40P01``); a serialisation failure (``40001``) or a lock
+  timeout (``55P03``) means the same. The guarded write runs in a savepoint
+  (:func:`_guarded`): on such a failure it is rolled back and tried again, up to
+  :data:`MAX_CONCURRENCY_RETRIES` times, reading the committed state afresh (so a concurrent
+  booking that won is then seen as an overlap); after that it is :class:`SlotTaken`.
 
 ``FAIRSITE_BOOKING_GUARD=0`` (or ``settings.BOOKING_GUARD = False``) switches the Python-side
 overlap check off. It exists only so that a test can show the protection is what makes the
@@ -26,7 +39,7 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -43,6 +56,11 @@ from meetings.models import Meeting, MeetingAttendee
 TABLE_MODES = (MeetingMode.ONSITE, MeetingMode.MIXED)
 ONLINE_MODES = (MeetingMode.ONLINE, MeetingMode.MIXED)
 MAX_TABLE_RETRIES = 20
+#: Attempts of a guarded write after a deadlock, serialisation failure or lock timeout.
+MAX_CONCURRENCY_RETRIES = 3
+#: PostgreSQL's codes for "another transaction got in the way": deadlock detected,
+#: serialisation failure, lock not available (``lock_timeout`` or ``NOWAIT``).
+CONCURRENCY_SQLSTATES = frozenset({"40P01", "40001", "55P03"})
 
 T = TypeVar("T")
 
@@ -163,6 +181,61 @@ def _refusal(exc: IntegrityError) -> str | None:
     return {TABLE_NO_OVERLAP: "tables_full", ATTENDEE_NO_OVERLAP: "person_busy"}.get(
         _constraint_name(exc)
     )
+
+
+def _concurrency_failure(exc: DatabaseError) -> bool:
+    """A deadlock, serialisation failure or lock timeout: the guard met a concurrent writer."""
+    return getattr(exc.__cause__, "sqlstate", None) in CONCURRENCY_SQLSTATES
+
+
+def _guarded(attempt: Callable[[], T]) -> T:
+    """Run ``attempt`` (the guard's checks and the write) in a savepoint; retried after a
+    concurrency failure, up to :data:`MAX_CONCURRENCY_RETRIES` times, then
+    :class:`SlotTaken`. Rolling back to the savepoint releases the locks the attempt took, so
+    the caller's transaction stays usable."""
+    for _attempt in range(MAX_CONCURRENCY_RETRIES):
+        try:
+            with transaction.atomic():
+                return attempt()
+        except DatabaseError as exc:
+            if isinstance(exc, IntegrityError) or not _concurrency_failure(exc):
+                raise
+    raise SlotTaken("person_busy")
+
+
+def _refused_when_concurrent(write: Callable[[], T]) -> T:
+    """Run ``write`` in a savepoint with no retry (a caller that computed from a snapshot it
+    cannot read again): a concurrency failure is :class:`SlotTaken` at once."""
+    try:
+        with transaction.atomic():
+            return write()
+    except DatabaseError as exc:
+        if isinstance(exc, IntegrityError) or not _concurrency_failure(exc):
+            raise
+        raise SlotTaken("person_busy") from exc
+
+
+#: The first key of the advisory locks that serialise bookings of one person.
+PERSON_LOCK_CLASS = 0x4D454554  # "MEET"
+
+
+def _lock_people(user_ids: Iterable[int]) -> None:
+    """Take the booking lock of each person (PostgreSQL), in ascending key order so two
+    bookings never wait for each other in a cycle. Held until the transaction ends. A lock
+    timeout is :class:`SlotTaken`."""
+    if connection.vendor != "postgresql":
+        return  # SQLite: BEGIN IMMEDIATE already serialises every writer
+    keys = sorted({int(uid) % 2**31 for uid in user_ids})
+
+    def lock() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, k) FROM (SELECT unnest(%s::int[]) AS k "
+                "ORDER BY 1) AS ordered",
+                [PERSON_LOCK_CLASS, keys],
+            )
+
+    _refused_when_concurrent(lock)
 
 
 def _active_overlapping(fair_id: int, start: datetime, end: datetime) -> Any:
@@ -289,24 +362,19 @@ def meeting_book_core(
 ) -> Meeting:
     """Create the meeting and its attendee rows; no notification. Call inside a transaction.
 
-    Locking rule: online and mixed meetings lock the fair row (``select_for_update``) before
-    counting online meetings in the slot. Overlaps of people and tables are refused by the
+    Locking rule: the attendees' booking locks first (:func:`_lock_people`, PostgreSQL), then
+    online and mixed meetings lock the fair row (``select_for_update``) before counting
+    online meetings in the slot. Overlaps of people and tables are refused by the
     PostgreSQL exclusion constraints (caught and turned into :class:`SlotTaken`), or on SQLite
     by a check inside the ``BEGIN IMMEDIATE`` transaction. The insert runs in a savepoint so a
-    refused table is retried on the next free one without aborting the caller's transaction.
+    refused table is retried on the next free one without aborting the caller's transaction;
+    checks and insert run in an outer savepoint retried after a deadlock, serialisation
+    failure or lock timeout (:func:`_guarded`), then refused as :class:`SlotTaken`.
     """
     _validate(fair=fair, exhibitor=exhibitor, buyer=buyer, start=start, end=end, mode=mode)
     people = _attendee_specs(attendees, exhibitor=exhibitor, buyer=buyer)
-    _check_free(
-        fair=fair,
-        mode=mode,
-        user_ids=[p.user_id for p in people],
-        start=start,
-        end=end,
-        exclude=None,
-    )
-    tables = _candidate_tables(fair=fair, mode=mode, start=start, end=end)
     video_url = new_video_url() if mode in ONLINE_MODES else ""
+    _lock_people(p.user_id for p in people)
 
     def create(table: int | None) -> Meeting:
         meeting = Meeting.objects.create(
@@ -326,7 +394,19 @@ def meeting_book_core(
         )
         return meeting
 
-    return _write_at_a_table(tables, create)
+    def attempt() -> Meeting:
+        _check_free(
+            fair=fair,
+            mode=mode,
+            user_ids=[p.user_id for p in people],
+            start=start,
+            end=end,
+            exclude=None,
+        )
+        tables = _candidate_tables(fair=fair, mode=mode, start=start, end=end)
+        return _write_at_a_table(tables, create)
+
+    return _guarded(attempt)
 
 
 @transaction.atomic
@@ -408,8 +488,9 @@ def meeting_reschedule(
 ) -> Meeting:
     """Move a meeting to another time (and optionally place); same UID, SEQUENCE + 1.
 
-    Locking rule: the meeting row is locked first (``select_for_update``); online moves also
-    lock the fair row to count online capacity. The new time is refused by the exclusion
+    Locking rule: the meeting row is locked first (``select_for_update``), then the
+    attendees' booking locks (:func:`_lock_people`); online moves also lock the fair row to
+    count online capacity. The new time is refused by the exclusion
     constraints on PostgreSQL or checked inside the serialised transaction on SQLite; the
     update runs in a savepoint so a refused move leaves the meeting as it was. Attendee rows
     are kept in sync (same start, end and active flag as the meeting).
@@ -431,11 +512,6 @@ def meeting_reschedule(
     user_ids = list(
         MeetingAttendee.objects.filter(meeting=locked).values_list("user_id", flat=True)
     )
-    _check_free(fair=fair, mode=mode, user_ids=user_ids, start=start, end=end, exclude=locked.pk)
-    # Keep the same table when it is free.
-    tables = _candidate_tables(
-        fair=fair, mode=mode, start=start, end=end, exclude=locked.pk, prefer=locked.table_number
-    )
     video_url = locked.video_url
     if mode in ONLINE_MODES and not video_url:
         video_url = new_video_url()
@@ -454,7 +530,24 @@ def meeting_reschedule(
         MeetingAttendee.objects.filter(meeting=locked).update(start=start, end=end)
 
     previous_start = locked.start
-    _write_at_a_table(tables, move)
+    _lock_people(user_ids)
+
+    def attempt() -> None:
+        _check_free(
+            fair=fair, mode=mode, user_ids=user_ids, start=start, end=end, exclude=locked.pk
+        )
+        # Keep the same table when it is free.
+        tables = _candidate_tables(
+            fair=fair,
+            mode=mode,
+            start=start,
+            end=end,
+            exclude=locked.pk,
+            prefer=locked.table_number,
+        )
+        _write_at_a_table(tables, move)
+
+    _guarded(attempt)
     locked.refresh_from_db()
     notifications.meeting_rescheduled(meeting=locked, previous_start=previous_start)
     return locked
@@ -506,7 +599,9 @@ def meetings_book_bulk(*, fair: Fair, items: Sequence[BulkItem], by: User | None
       ``BOOKING_GUARD``, for tests).
 
     The inserts run in a savepoint with a constant number of statements per
-    :data:`BULK_BATCH_SIZE` meetings. Returns the meetings in the order of ``items``.
+    :data:`BULK_BATCH_SIZE` meetings; a deadlock, serialisation failure or lock timeout there
+    (a concurrent single booking) is :class:`SlotTaken`, as the snapshot may be stale.
+    Returns the meetings in the order of ``items``.
     """
     if not items:
         return []
@@ -593,17 +688,19 @@ def meetings_book_bulk(*, fair: Fair, items: Sequence[BulkItem], by: User | None
             )
         )
 
+    def insert() -> None:
+        Meeting.objects.bulk_create(meetings, batch_size=BULK_BATCH_SIZE)
+        MeetingAttendee.objects.bulk_create(
+            [
+                row
+                for meeting, specs in zip(meetings, people, strict=True)
+                for row in _attendee_rows(fair=fair, meeting=meeting, people=specs)
+            ],
+            batch_size=BULK_BATCH_SIZE,
+        )
+
     try:
-        with transaction.atomic():
-            Meeting.objects.bulk_create(meetings, batch_size=BULK_BATCH_SIZE)
-            MeetingAttendee.objects.bulk_create(
-                [
-                    row
-                    for meeting, specs in zip(meetings, people, strict=True)
-                    for row in _attendee_rows(fair=fair, meeting=meeting, people=specs)
-                ],
-                batch_size=BULK_BATCH_SIZE,
-            )
+        _refused_when_concurrent(insert)
     except IntegrityError as exc:
         code = _refusal(exc)
         if code is None:

@@ -9,12 +9,14 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fairsite.forms import FairForm
 from meetings import money
 from meetings.enums import Currency, DealStage, MeetingStatus
+from meetings.models import Deal
 from meetings.services import MARKABLE, VIDEO_URL_MAX_CHARS, validate_video_url
 
 
-class VideoLinkForm(forms.Form):
+class VideoLinkForm(FairForm):
     url = forms.CharField(
         label=_("External meeting link (Zoom, Teams, Google Meet)"),
         required=False,
@@ -28,14 +30,14 @@ class VideoLinkForm(forms.Form):
         return validate_video_url(value) if value else ""
 
 
-class MarkForm(forms.Form):
+class MarkForm(FairForm):
     status = forms.ChoiceField(
         label=_("Mark as"),
         choices=[(s.value, s.label) for s in MeetingStatus if s in MARKABLE],
     )
 
 
-class DealForm(forms.Form):
+class DealForm(FairForm):
     """The outcome of a meeting (or, with ``walk_in``, a contact at the booth).
 
     ``amount`` is text, parsed exactly by :func:`meetings.money.parse_amount`; ``version``
@@ -70,6 +72,8 @@ class DealForm(forms.Form):
         label=_("Notes"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    model_columns = {"version": (Deal, "version")}
 
     def __init__(self, *args: Any, walk_in: bool = False, editing: bool = False, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -117,7 +121,7 @@ class DealForm(forms.Form):
         }
 
 
-class ExchangeRateForm(forms.Form):
+class ExchangeRateForm(FairForm):
     currency = forms.ChoiceField(
         label=_("Currency"), choices=[c for c in Currency.choices if c[0] != Currency.USD]
     )

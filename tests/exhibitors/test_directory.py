@@ -161,3 +161,19 @@ def test_company_name_with_html_is_escaped(client, fair):
     for page in (listing, detail):
         assert "<script>alert(1)</script>" not in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt; Ltd" in page
+
+
+def test_directory_search_with_a_nul_says_so_and_still_lists(client, fair):
+    from exhibitors.models import Company
+    from fairsite.textinput import UNSAFE_TEXT_MESSAGE
+    from tests.factories import CompanyFactory
+
+    CompanyFactory(fair=fair, name_en="Listed Supplier")
+    before = Company.objects.count()
+
+    response = client.get(reverse("exhibitors:directory"), {"q": "ab\x00c"})
+
+    assert response.status_code == 200
+    assert str(UNSAFE_TEXT_MESSAGE) in response.content.decode()
+    assert "Listed Supplier" in response.content.decode()
+    assert Company.objects.count() == before

@@ -132,3 +132,22 @@ def test_pages_send_strict_csp_and_no_inline_script(client, fair):
     assert "script-src 'self'" in response["Content-Security-Policy"]
     assert "<script>" not in response.content.decode()
     assert "style=" not in response.content.decode()
+
+
+@pytest.mark.parametrize("language", ["en", "vi", "ja", "ko"])
+def test_company_page_names_every_spoken_language(client, fair, language):
+    """Every offered spoken language is named on the page, also those that are not site
+    languages (Chinese, Thai): the page once answered 500 for them."""
+    from django.utils import translation
+
+    from exhibitors.enums import LANGUAGES_SPOKEN
+
+    company = CompanyFactory(fair=fair, languages=[code for code, _name in LANGUAGES_SPOKEN])
+    client.cookies["django_language"] = language
+
+    response = client.get(reverse("exhibitors:company_detail", args=[company.slug]))
+
+    assert response.status_code == 200
+    with translation.override(language):
+        for _code, name in LANGUAGES_SPOKEN:
+            assert str(name) in response.content.decode()

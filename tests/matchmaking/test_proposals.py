@@ -200,3 +200,26 @@ def test_grid_settings_page_updates_the_grid(fair, organiser, login):
     response = client.post(url, bad)
     assert response.status_code == 400
     assert "must include the hall" in response.content.decode()
+
+
+def test_grid_settings_refuse_a_capacity_beyond_the_column(fair, organiser, login):
+    """2147483648 does not fit PostgreSQL's integer column: a form error, nothing stored (it was
+    a 500 on PostgreSQL)."""
+    client = login(organiser)
+    data = {
+        "day_start": "09:00",
+        "day_end": "16:00",
+        "slot_minutes": "30",
+        "tables": "40",
+        "online_capacity": "2147483648",
+        "online_start": "07:00",
+        "online_end": "21:00",
+    }
+    before = fair.online_capacity
+
+    response = client.post(reverse("matchmaking:grid_settings"), data)
+
+    assert response.status_code == 400
+    assert "online_capacity" in response.context["form"].errors
+    fair.refresh_from_db()
+    assert fair.online_capacity == before

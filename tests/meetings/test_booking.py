@@ -596,3 +596,140 @@ def test_twenty_concurrent_accepts_without_protection_double_book(postgres_requi
         with connection.cursor() as cursor:
             for statement in CREATE_SQL:
                 cursor.execute(statement)
+
+
+# --- Twenty exhibitors accept one buyer's requests for the same slot at once -----------------
+
+
+def _requests_of_one_buyer(fair, *, count: int, mode: str):
+    """One buyer asked ``count`` exhibitors for a meeting at the same time; every exhibitor's
+    person may accept theirs."""
+    buyer = factories.BuyerMemberFactory(
+        company__fair=fair, company__attendance="onsite", user__language="en"
+    )
+    start = venue_time(fair, 0, 10)
+    people = []
+    for _ in range(count):
+        exhibitor = factories.MemberFactory(company__fair=fair, user__language="en")
+        req = MeetingRequest.objects.create(
+            fair=fair,
+            requester=buyer.company,
+            recipient=exhibitor.company,
+            exhibitor=exhibitor.company,
+            buyer=buyer.company,
+            awaiting=exhibitor.company,
+            requested_by=buyer.user,
+        )
+        slot = ProposedSlot.objects.create(
+            request=req, round=1, start=start, end=start + timedelta(minutes=30), mode=mode
+        )
+        client = Client()
+        client.force_login(exhibitor.user)
+        people.append((req.pk, slot.pk, client.cookies["sessionid"].value))
+    return buyer, people
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("mode", "tables"), [("onsite", 150), ("onsite", 2), ("mixed", 150)])
+def test_twenty_concurrent_accepts_for_one_buyer_one_success_and_409s(
+    postgres_required, mode, tables
+):
+    """Every concurrency failure of the guard (exclusion violation, deadlock, serialisation
+    failure, lock timeout) is "slot taken": one meeting, nineteen 409s, no 500."""
+    fair = future_fair(tables=tables)
+    buyer, people = _requests_of_one_buyer(fair, count=20, mode=mode)
+    port = _free_port()
+    process, log = _start_daphne(port, guard=True)
+    try:
+        started = time.monotonic()
+        results = _fire(port, people)
+        elapsed = time.monotonic() - started
+        print(f"20 concurrent accepts ({mode}, {tables} tables): {elapsed:.1f} s")
+    finally:
+        process.kill()
+        process.wait(10)
+    statuses = sorted(status for status, _body in results)
+    assert 500 not in statuses, log.read_text()[-3000:]
+    assert statuses == [302] + [409] * 19, statuses
+    assert "Traceback" not in log.read_text(), log.read_text()[-3000:]
+    assert MeetingAttendee.objects.filter(user=buyer.user, active=True).count() == 1
+    assert MeetingRequest.objects.filter(status=RequestStatus.ACCEPTED).count() == 1
+    assert elapsed < 30, elapsed
+
+
+def _deadlock_with_a_helper(attempt_wrapper):
+    """Run, in this thread, an attempt that locks user A then user B, while a helper
+    transaction holds B and then asks for A: a real PostgreSQL deadlock, in which this thread
+    (which waited first) is the victim. Returns what ``attempt_wrapper(attempt)`` returns and
+    how many times the attempt ran."""
+    from django.db import connections
+
+    from fairsite.models import User
+
+    first, second = factories.UserFactory(), factories.UserFactory()
+    helper_holds_second = threading.Event()
+    main_holds_first = threading.Event()
+    runs = []
+
+    def helper() -> None:
+        try:
+            with transaction.atomic():
+                User.objects.select_for_update().get(pk=second.pk)
+                helper_holds_second.set()
+                main_holds_first.wait(10)
+                time.sleep(0.3)  # let the main thread wait first, so it is the victim
+                User.objects.select_for_update().get(pk=first.pk)
+        finally:
+            connections.close_all()
+
+    def attempt() -> str:
+        runs.append(1)
+        User.objects.select_for_update().get(pk=first.pk)
+        main_holds_first.set()
+        User.objects.select_for_update().get(pk=second.pk)
+        return "booked"
+
+    thread = threading.Thread(target=helper)
+    thread.start()
+    helper_holds_second.wait(10)
+    try:
+        with transaction.atomic():
+            return attempt_wrapper(attempt), len(runs)
+    finally:
+        thread.join(30)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_guarded_write_retries_after_a_real_deadlock(postgres_required):
+    result, runs = _deadlock_with_a_helper(booking._guarded)
+    assert (result, runs) == ("booked", 2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_unguarded_write_meets_the_deadlock_negative_control(postgres_required):
+    """Negative control: the same attempt without the guard fails with PostgreSQL's deadlock
+    error, so the test above proves the retry."""
+    from django.db import OperationalError
+
+    with pytest.raises(OperationalError) as caught:
+        _deadlock_with_a_helper(lambda attempt: attempt())
+    assert caught.value.__cause__.sqlstate == "40P01"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_guarded_write_gives_up_as_slot_taken(postgres_required, monkeypatch):
+    """Every attempt deadlocks: after the bounded retries the answer is "slot taken"."""
+    from django.db import OperationalError
+
+    class Deadlock(Exception):
+        sqlstate = "40P01"
+
+    def always_deadlocks():
+        try:
+            raise Deadlock
+        except Deadlock as cause:
+            raise OperationalError("deadlock detected") from cause
+
+    with pytest.raises(SlotTaken):
+        booking._guarded(always_deadlocks)

@@ -1,0 +1,163 @@
+"""The one base of every form in the project: what any input must pass before a form cleans it.
+
+Every form class derives from :class:`FairForm` or :class:`FairModelForm` (a test walks the
+project and fails for one that does not). The base applies two rules to every field, those
+declared on the class (when the class is built) and those a form adds in ``__init__`` (when it
+is cleaned):
+
+- **Numbers are bounded by their database column.** An integer, float or decimal field gets a
+  lower and an upper bound: a ModelForm's field the range of its model column (PostgreSQL's
+  integer sizes, the strictest of our databases), a plain form's field the column it names in
+  ``model_columns``, any other the range of a 32-bit integer. Bounds a field already has are
+  kept when they are narrower. So ``2147483648`` is a form error, never an ``integer out of
+  range`` server error.
+- **Text is safe to store** (:mod:`fairsite.textinput`): every ``CharField`` (and its kinds:
+  e-mail, URL, slug…) refuses NUL and lone surrogates with one clear message.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from django import forms
+from django.core.exceptions import FieldDoesNotExist
+from django.core.validators import (
+    MaxValueValidator,
+    MinValueValidator,
+    ProhibitNullCharactersValidator,
+)
+from django.db import models
+from django.db.backends.base.operations import BaseDatabaseOperations
+from django.forms.forms import DeclarativeFieldsMetaclass
+from django.forms.models import ModelFormMetaclass
+
+from fairsite.textinput import validate_safe_text
+
+Number = int | float | Decimal
+Bounds = tuple[Number | None, Number | None]
+
+#: Column ranges of Django's integer fields on PostgreSQL (``SmallIntegerField`` is 16 bits,
+#: ``IntegerField`` 32, ``BigIntegerField`` 64; the positive kinds start at 0).
+COLUMN_RANGES: dict[str, tuple[int, int]] = dict(BaseDatabaseOperations.integer_field_ranges)
+INT32_RANGE: tuple[int, int] = COLUMN_RANGES["IntegerField"]
+
+NUMERIC_FIELDS = (forms.IntegerField, forms.FloatField, forms.DecimalField)
+
+
+def column_range(model_field: models.Field) -> tuple[Number, Number] | None:
+    """The values a model field's column can hold, or ``None`` for a non-numeric column."""
+    internal = model_field.get_internal_type()
+    if internal in COLUMN_RANGES:
+        return COLUMN_RANGES[internal]
+    if isinstance(model_field, models.DecimalField):
+        whole = model_field.max_digits - model_field.decimal_places
+        largest = Decimal(10) ** whole - Decimal(10) ** -model_field.decimal_places
+        return (-largest, largest)
+    if isinstance(model_field, models.FloatField):
+        return INT32_RANGE
+    return None
+
+
+def numeric_bounds(field: forms.Field) -> Bounds:
+    """The tightest (lower, upper) bound a form field's validators enforce; ``None`` if open."""
+    low: Number | None = None
+    high: Number | None = None
+    for validator in field.validators:
+        if isinstance(validator, MinValueValidator) and not callable(validator.limit_value):
+            low = validator.limit_value if low is None else max(low, validator.limit_value)
+        elif isinstance(validator, MaxValueValidator) and not callable(validator.limit_value):
+            high = validator.limit_value if high is None else min(high, validator.limit_value)
+    return low, high
+
+
+def bound_numeric_field(field: forms.Field, limits: tuple[Number, Number]) -> None:
+    """Narrow a numeric field to ``limits`` (kept where it is already narrower)."""
+    low, high = numeric_bounds(field)
+    if low is None or low < limits[0]:
+        low = limits[0]
+        field.validators.append(MinValueValidator(low))
+        field.min_value = low
+    if high is None or high > limits[1]:
+        high = limits[1]
+        field.validators.append(MaxValueValidator(high))
+        field.max_value = high
+    if isinstance(field.widget, forms.NumberInput):
+        field.widget.attrs.setdefault("min", low)
+        field.widget.attrs.setdefault("max", high)
+
+
+def harden_field(field: forms.Field, column: tuple[Number, Number] | None = None) -> None:
+    """Apply the project's input rules to one form field (idempotent)."""
+    if isinstance(field, NUMERIC_FIELDS):
+        bound_numeric_field(field, column or INT32_RANGE)
+    if isinstance(field, forms.CharField) and validate_safe_text not in field.validators:
+        # First, so that no later validator sees a character it cannot handle; it covers NUL,
+        # so Django's own NUL check would only repeat the message.
+        field.validators[:] = [
+            v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)
+        ]
+        field.validators.insert(0, validate_safe_text)
+
+
+def _model_of(form_class: type) -> type[models.Model] | None:
+    meta = getattr(form_class, "_meta", None)
+    return getattr(meta, "model", None)
+
+
+def column_range_of(form_class: type, name: str) -> tuple[Number, Number] | None:
+    """The column range a form's field is bound by: its ModelForm model's field of that name,
+    or the column named in ``model_columns``."""
+    declared = getattr(form_class, "model_columns", {}) or {}
+    if name in declared:
+        model, field_name = declared[name]
+        return column_range(model._meta.get_field(field_name))
+    model = _model_of(form_class)
+    if model is not None:
+        try:
+            return column_range(model._meta.get_field(name))
+        except FieldDoesNotExist:
+            return None
+    return None
+
+
+def _harden_fields(form_class: type, fields: dict[str, forms.Field]) -> None:
+    for name, field in fields.items():
+        harden_field(field, column_range_of(form_class, name))
+
+
+class FairFormMixin:
+    """The rules of every form; use :class:`FairForm` or :class:`FairModelForm`.
+
+    ``model_columns`` maps a plain form's field to the model column it ends up in, as
+    ``{"online_capacity": (Fair, "online_capacity")}``, so the field is bounded by that column.
+    """
+
+    model_columns: ClassVar[dict[str, tuple[type[models.Model], str]]] = {}
+
+    def full_clean(self) -> None:
+        # Fields added in ``__init__`` get the same rules as declared ones.
+        _harden_fields(type(self), self.fields)
+        super().full_clean()  # type: ignore[misc]
+
+
+class FairFormMetaclass(DeclarativeFieldsMetaclass):
+    def __new__(mcs, name: str, bases: tuple[type, ...], attrs: dict[str, Any]) -> type:
+        new_class = super().__new__(mcs, name, bases, attrs)
+        _harden_fields(new_class, new_class.base_fields)
+        return new_class
+
+
+class FairModelFormMetaclass(ModelFormMetaclass):
+    def __new__(mcs, name: str, bases: tuple[type, ...], attrs: dict[str, Any]) -> type:
+        new_class = super().__new__(mcs, name, bases, attrs)
+        _harden_fields(new_class, new_class.base_fields)
+        return new_class
+
+
+class FairForm(FairFormMixin, forms.Form, metaclass=FairFormMetaclass):
+    """Base of every plain form."""
+
+
+class FairModelForm(FairFormMixin, forms.ModelForm, metaclass=FairModelFormMetaclass):
+    """Base of every model form."""
