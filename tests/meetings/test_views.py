@@ -446,8 +446,8 @@ def test_deal_detail_escapes_notes_and_shows_history(login, meeting, exhibitor_m
 
     assert "<script>steal()</script>" not in page
     assert "&lt;script&gt;steal()&lt;/script&gt;" in page
-    assert "150,000 JPY" in page
-    assert "1,000.00 USD" in page
+    assert "¥150,000" in page
+    assert "US$1,000.00" in page
     assert exhibitor_member.user.full_name in page
 
 
@@ -494,9 +494,9 @@ def test_organiser_sees_all_with_totals(login, fair, exhibitor_member, other_mem
 
     page = html(login(organiser).get(reverse("meetings:deals")))
 
-    assert "2,000.00 USD" in page
-    assert "50,000,000 VND" in page
-    assert "150,000 JPY" in page and "1,000.00 USD" in page
+    assert "US$2,000.00" in page
+    assert "₫50,000,000" in page
+    assert "¥150,000" in page and "US$1,000.00" in page
 
 
 def _add_deals(fair, companies, count):
