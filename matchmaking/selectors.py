@@ -161,6 +161,11 @@ class SlotProposal:
     def label(self) -> str:
         return timefmt.both_zones(self.start, list(self.zones), with_date=True)
 
+    @property
+    def time_label(self) -> str:
+        """The time in both zones without the date (for lists grouped by day)."""
+        return timefmt.both_zones(self.start, list(self.zones))
+
 
 def pair_slot_proposals(
     *,
@@ -467,3 +472,63 @@ def scheduler_run_for(*, fair: Fair, run_id: Any) -> SchedulerRun | None:
     except (TypeError, ValueError):
         return None
     return SchedulerRun.objects.filter(fair=fair, pk=pk).first()
+
+
+# --- Meeting controls on profiles and directory cards ------------------------------------------
+
+
+@dataclass
+class MeetState:
+    """What the person looking at company pages may do there: their own approved company
+    (``None`` for anyone else) and the marks it has set, read once per request."""
+
+    company: Company | None
+    marks: dict[int, str]
+
+
+def meet_state_for(*, fair: Fair | None, user: User) -> MeetState:
+    """The viewer's company and its interest marks (at most two queries, whatever the number
+    of cards on the page)."""
+    if fair is None or not getattr(user, "is_authenticated", False):
+        return MeetState(company=None, marks={})
+    from exhibitors.selectors import approved_member_for
+
+    member = approved_member_for(user=user, fair=fair)
+    if member is None:
+        return MeetState(company=None, marks={})
+    company = member.company
+    return MeetState(company=company, marks=interests_of(fair=fair, company=company))
+
+
+def can_request_meeting(*, viewer: Company | None, target: Company) -> bool:
+    """A company may ask a company of the other role at the same fair (never itself or a
+    company of its own role). The request views enforce the same rule with a 404."""
+    return (
+        viewer is not None
+        and viewer.fair_id == target.fair_id
+        and viewer.pk != target.pk
+        and viewer.role != target.role
+    )
+
+
+@dataclass(frozen=True)
+class SlotChoices:
+    """Every proposed time, offered two ways without repeating one: the ``best`` few for both
+    sides, then all the others grouped by the viewer's local day (``days``: date and times)."""
+
+    best: list[SlotProposal]
+    days: list[tuple[Any, list[SlotProposal]]]
+
+    def __bool__(self) -> bool:
+        return bool(self.best or self.days)
+
+
+def slot_choices(*, proposals: Sequence[SlotProposal], zone: str, best: int = 6) -> SlotChoices:
+    """Group ``proposals`` (ranked most comfortable first) for a form: the top ``best``, then
+    every other one by local day in ``zone`` and in time order."""
+    top = list(proposals[:best])
+    rest = sorted(proposals[best:], key=lambda p: p.start)
+    groups: dict[Any, list[SlotProposal]] = {}
+    for proposal in rest:
+        groups.setdefault(timefmt.local(proposal.start, zone).date(), []).append(proposal)
+    return SlotChoices(best=top, days=sorted(groups.items()))

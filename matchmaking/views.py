@@ -106,7 +106,7 @@ def request_create(request: HttpRequest, pk: int) -> HttpResponse:
     fair = fair_or_404(request)
     target = _counterpart_or_404(request, pk)
     proposals = selectors.pair_slot_proposals(
-        fair=fair, user=request.user, company=request.company, other=target
+        fair=fair, user=request.user, company=request.company, other=target, limit=None
     )
     form = SlotChoiceForm(request.POST or None, proposals=proposals)
     status = 200
@@ -136,6 +136,7 @@ def request_create(request: HttpRequest, pk: int) -> HttpResponse:
             "target": target,
             "form": form,
             "proposals": proposals,
+            "choices": selectors.slot_choices(proposals=proposals, zone=request.user.time_zone),
             "existing": selectors.open_request_between(fair=fair, a=request.company, b=target),
         },
         status=status,
@@ -254,7 +255,12 @@ def request_counter(request: HttpRequest, pk: int) -> HttpResponse:
     other = req.recipient if company.pk == req.requester_id else req.requester
     prefer = selectors.contact_ids(request=req, other=other)
     proposals = selectors.pair_slot_proposals(
-        fair=fair, user=request.user, company=company, other=other, prefer_user_ids=prefer
+        fair=fair,
+        user=request.user,
+        company=company,
+        other=other,
+        prefer_user_ids=prefer,
+        limit=None,
     )
     form = SlotChoiceForm(request.POST or None, proposals=proposals)
     status = 200
@@ -281,7 +287,13 @@ def request_counter(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "matchmaking/request_counter.html",
-        {"req": req, "other": other, "form": form, "proposals": proposals},
+        {
+            "req": req,
+            "other": other,
+            "form": form,
+            "proposals": proposals,
+            "choices": selectors.slot_choices(proposals=proposals, zone=request.user.time_zone),
+        },
         status=status,
     )
 
