@@ -170,17 +170,26 @@ def room(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_GET
 def join(request: HttpRequest, pk: int) -> HttpResponse:
-    """Record the join and send the person to the video link; outside the window say why and
-    stay in the room (nothing recorded)."""
+    """Record the join and send the person to the video link with a 302; outside the window
+    say why and stay in the room (nothing recorded).
+
+    A GET opened by a link (``<a target="_blank">`` in the room), not a form: CSP's
+    ``form-action 'self'`` also governs where a form's redirects may go, so a form POST that
+    answers with a redirect to the video service is blocked by the browser after the join was
+    recorded. A link's navigation is not restricted by the page's CSP, so the person reaches
+    the link exactly when the join is recorded (``docs/deals.md``).
+    """
     meeting = _meeting_or_404(request, pk)
     try:
         url = services.meeting_join_record(meeting=meeting, user=request.user)
     except services.MeetingActionError as exc:
         messages.error(request, exc.message)
         return _render_room(request, meeting, status=409)
-    return HttpResponseRedirect(url)
+    response = HttpResponseRedirect(url)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
