@@ -532,3 +532,87 @@ def slot_choices(*, proposals: Sequence[SlotProposal], zone: str, best: int = 6)
     for proposal in rest:
         groups.setdefault(timefmt.local(proposal.start, zone).date(), []).append(proposal)
     return SlotChoices(best=top, days=sorted(groups.items()))
+
+
+# --- A person's overview (the home page) ---------------------------------------------------------
+
+
+def profile_gaps(*, company: Company) -> tuple[int, list[str]]:
+    """How complete a company's profile is (0–100) and the labels of what is missing, for the
+    parts that recommendations and the other side read."""
+    checks: list[tuple[bool, Any]] = [
+        (bool(company.description), _("About the company")),
+        (
+            bool(company.capabilities if company.is_exhibitor else company.sourcing_needs),
+            _("Products and capabilities") if company.is_exhibitor else _("Sourcing needs"),
+        ),
+        (company.sectors.exists(), _("Sectors")),
+        (bool(company.languages), _("Languages")),
+        (bool(company.logo), _("Logo")),
+        (bool(company.website), _("Website")),
+    ]
+    if company.is_exhibitor:
+        checks.append((company.certifications.exists(), _("Certifications")))
+    done = sum(1 for ok, _label in checks if ok)
+    return round(100 * done / len(checks)), [str(label) for ok, label in checks if not ok]
+
+
+def home_overview(
+    *, fair: Fair, user: User, company: Company, now: datetime | None = None, limit: int = 5
+) -> dict[str, Any]:
+    """What a member sees first: the next meetings (with both zones and whether Join is open),
+    the requests waiting for their company's answer, the top recommendations and how complete
+    the profile is. A fixed number of queries whatever the number of rows."""
+    from meetings.services import join_window
+
+    now = now or timezone.now()
+    upcoming = []
+    for meeting in agenda_for(fair=fair, user=user):
+        if meeting.end <= now:
+            continue
+        others = [
+            a.user for a in meeting.attendees.all() if a.active and a.company_id != company.pk
+        ]
+        opens, closes = join_window(meeting=meeting)
+        zones = [user.time_zone] + [u.time_zone for u in others] + [fair.time_zone]
+        upcoming.append(
+            {
+                "meeting": meeting,
+                "other": meeting.buyer if meeting.exhibitor_id == company.pk else meeting.exhibitor,
+                "zones": ",".join(dict.fromkeys(zones)),
+                "joinable": meeting.is_online and bool(meeting.video_url),
+                "join_open": opens <= now < closes,
+                "join_opens": opens,
+                "join_closes": closes,
+            }
+        )
+        if len(upcoming) >= limit:
+            break
+    waiting = list(
+        _requests_base(fair=fair)
+        .filter(awaiting=company, status=RequestStatus.PENDING)
+        .prefetch_related(
+            Prefetch(
+                "slots",
+                queryset=ProposedSlot.objects.order_by("round", "start"),
+                to_attr="all_slots",
+            )
+        )
+        .order_by("-updated_at", "-id")[:limit]
+    )
+    for req in waiting:
+        other_person = req.requested_by if req.requester_id != company.pk else req.answered_by
+        req.zones = ",".join(
+            dict.fromkeys(
+                [user.time_zone, other_person.time_zone if other_person else fair.time_zone]
+            )
+        )
+        req.other = req.requester if req.requester_id != company.pk else req.recipient
+    completeness, missing = profile_gaps(company=company)
+    return {
+        "upcoming": upcoming,
+        "waiting": waiting,
+        "recommendations": recommendations_for(fair=fair, company=company, limit=limit),
+        "completeness": completeness,
+        "missing": missing,
+    }
