@@ -124,3 +124,16 @@ def test_csv_export_has_a_byte_order_mark_and_plain_decimals(login, organiser, f
     assert body.startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
     assert (rows[0]["amount"], rows[0]["value_usd"]) == ("69500.00", "69500.00")
+
+
+def test_money_template_filter_follows_the_language():
+    from django.template import Context, Template
+    from django.utils import translation
+
+    template = Template("{% load money %}{{ amount|money:currency }}")
+    with translation.override("vi"):
+        text = template.render(Context({"amount": 1_500_000_000, "currency": "VND"}))
+    assert text == "1.500.000.000\u00a0₫"
+    with translation.override("ko"):
+        assert template.render(Context({"amount": 1234, "currency": "KRW"})) == "₩1,234"
+    assert template.render(Context({"amount": None, "currency": "KRW"})) == ""
