@@ -233,7 +233,16 @@ def company_create(
     except IntegrityError as exc:
         raise ValidationError(_("You already belong to a company at this fair.")) from exc
     forget_members(user=creator)
+    _recommendations_refresh_on_commit(company=company)
     return company
+
+
+def _recommendations_refresh_on_commit(*, company: Company) -> None:
+    """A new or edited profile changes recommendations: recompute them after commit, off the
+    request path (``matchmaking.tasks``)."""
+    from matchmaking.tasks import recommendations_refresh
+
+    recommendations_refresh.defer_on_commit(company_id=company.pk)
 
 
 def is_company_editor(*, company: Company, user: User) -> bool:
@@ -261,7 +270,9 @@ def company_update(
     company = Company.objects.select_for_update().get(pk=company.pk)
     relations = _apply_profile(company=company, profile=profile)
     _save_logo(company=company, logo=logo, remove_logo=remove_logo)
-    return _finish(company=company, relations=relations)
+    company = _finish(company=company, relations=relations)
+    _recommendations_refresh_on_commit(company=company)
+    return company
 
 
 @transaction.atomic

@@ -3,13 +3,29 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "fairsite/home.html")
+    """Where everyone lands after signing in: organisers on the dashboard, a company's member
+    on their overview (next meetings, requests to answer, recommendations, profile), anyone
+    else on the fair's front page (with what to do next)."""
+    user = request.user
+    fair = getattr(request, "fair", None)
+    if fair is None or not user.is_authenticated:
+        return render(request, "fairsite/home.html")
+    if user.is_organiser:
+        return redirect("meetings:dashboard")
+    from exhibitors.selectors import approved_member_for
+    from matchmaking.selectors import home_overview
+
+    member = approved_member_for(user=user, fair=fair)
+    if member is None:
+        return render(request, "fairsite/home.html")
+    overview = home_overview(fair=fair, user=user, company=member.company)
+    return render(request, "fairsite/home.html", {"company": member.company, "overview": overview})
 
 
 @require_POST

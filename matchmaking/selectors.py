@@ -161,6 +161,11 @@ class SlotProposal:
     def label(self) -> str:
         return timefmt.both_zones(self.start, list(self.zones), with_date=True)
 
+    @property
+    def time_label(self) -> str:
+        """The time in both zones without the date (for lists grouped by day)."""
+        return timefmt.both_zones(self.start, list(self.zones))
+
 
 def pair_slot_proposals(
     *,
@@ -467,3 +472,147 @@ def scheduler_run_for(*, fair: Fair, run_id: Any) -> SchedulerRun | None:
     except (TypeError, ValueError):
         return None
     return SchedulerRun.objects.filter(fair=fair, pk=pk).first()
+
+
+# --- Meeting controls on profiles and directory cards ------------------------------------------
+
+
+@dataclass
+class MeetState:
+    """What the person looking at company pages may do there: their own approved company
+    (``None`` for anyone else) and the marks it has set, read once per request."""
+
+    company: Company | None
+    marks: dict[int, str]
+
+
+def meet_state_for(*, fair: Fair | None, user: User) -> MeetState:
+    """The viewer's company and its interest marks (at most two queries, whatever the number
+    of cards on the page)."""
+    if fair is None or not getattr(user, "is_authenticated", False):
+        return MeetState(company=None, marks={})
+    from exhibitors.selectors import approved_member_for
+
+    member = approved_member_for(user=user, fair=fair)
+    if member is None:
+        return MeetState(company=None, marks={})
+    company = member.company
+    return MeetState(company=company, marks=interests_of(fair=fair, company=company))
+
+
+def can_request_meeting(*, viewer: Company | None, target: Company) -> bool:
+    """A company may ask a company of the other role at the same fair (never itself or a
+    company of its own role). The request views enforce the same rule with a 404."""
+    return (
+        viewer is not None
+        and viewer.fair_id == target.fair_id
+        and viewer.pk != target.pk
+        and viewer.role != target.role
+    )
+
+
+@dataclass(frozen=True)
+class SlotChoices:
+    """Every proposed time, offered two ways without repeating one: the ``best`` few for both
+    sides, then all the others grouped by the viewer's local day (``days``: date and times)."""
+
+    best: list[SlotProposal]
+    days: list[tuple[Any, list[SlotProposal]]]
+
+    def __bool__(self) -> bool:
+        return bool(self.best or self.days)
+
+
+def slot_choices(*, proposals: Sequence[SlotProposal], zone: str, best: int = 6) -> SlotChoices:
+    """Group ``proposals`` (ranked most comfortable first) for a form: the top ``best``, then
+    every other one by local day in ``zone`` and in time order."""
+    top = list(proposals[:best])
+    rest = sorted(proposals[best:], key=lambda p: p.start)
+    groups: dict[Any, list[SlotProposal]] = {}
+    for proposal in rest:
+        groups.setdefault(timefmt.local(proposal.start, zone).date(), []).append(proposal)
+    return SlotChoices(best=top, days=sorted(groups.items()))
+
+
+# --- A person's overview (the home page) ---------------------------------------------------------
+
+
+def profile_gaps(*, company: Company) -> tuple[int, list[str]]:
+    """How complete a company's profile is (0–100) and the labels of what is missing, for the
+    parts that recommendations and the other side read."""
+    checks: list[tuple[bool, Any]] = [
+        (bool(company.description), _("About the company")),
+        (
+            bool(company.capabilities if company.is_exhibitor else company.sourcing_needs),
+            _("Products and capabilities") if company.is_exhibitor else _("Sourcing needs"),
+        ),
+        (company.sectors.exists(), _("Sectors")),
+        (bool(company.languages), _("Languages")),
+        (bool(company.logo), _("Logo")),
+        (bool(company.website), _("Website")),
+    ]
+    if company.is_exhibitor:
+        checks.append((company.certifications.exists(), _("Certifications")))
+    done = sum(1 for ok, _label in checks if ok)
+    return round(100 * done / len(checks)), [str(label) for ok, label in checks if not ok]
+
+
+def home_overview(
+    *, fair: Fair, user: User, company: Company, now: datetime | None = None, limit: int = 5
+) -> dict[str, Any]:
+    """What a member sees first: the next meetings (with both zones and whether Join is open),
+    the requests waiting for their company's answer, the top recommendations and how complete
+    the profile is. A fixed number of queries whatever the number of rows."""
+    from meetings.services import join_window
+
+    now = now or timezone.now()
+    upcoming = []
+    for meeting in agenda_for(fair=fair, user=user):
+        if meeting.end <= now:
+            continue
+        others = [
+            a.user for a in meeting.attendees.all() if a.active and a.company_id != company.pk
+        ]
+        opens, closes = join_window(meeting=meeting)
+        zones = [user.time_zone] + [u.time_zone for u in others] + [fair.time_zone]
+        upcoming.append(
+            {
+                "meeting": meeting,
+                "other": meeting.buyer if meeting.exhibitor_id == company.pk else meeting.exhibitor,
+                "zones": ",".join(dict.fromkeys(zones)),
+                "joinable": meeting.is_online and bool(meeting.video_url),
+                "join_open": opens <= now < closes,
+                "join_opens": opens,
+                "join_closes": closes,
+            }
+        )
+        if len(upcoming) >= limit:
+            break
+    waiting = list(
+        _requests_base(fair=fair)
+        .filter(awaiting=company, status=RequestStatus.PENDING)
+        .prefetch_related(
+            Prefetch(
+                "slots",
+                queryset=ProposedSlot.objects.order_by("round", "start"),
+                to_attr="all_slots",
+            )
+        )
+        .order_by("-updated_at", "-id")[:limit]
+    )
+    for req in waiting:
+        other_person = req.requested_by if req.requester_id != company.pk else req.answered_by
+        req.zones = ",".join(
+            dict.fromkeys(
+                [user.time_zone, other_person.time_zone if other_person else fair.time_zone]
+            )
+        )
+        req.other = req.requester if req.requester_id != company.pk else req.recipient
+    completeness, missing = profile_gaps(company=company)
+    return {
+        "upcoming": upcoming,
+        "waiting": waiting,
+        "recommendations": recommendations_for(fair=fair, company=company, limit=limit),
+        "completeness": completeness,
+        "missing": missing,
+    }

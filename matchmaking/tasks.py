@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 
 from django.core.mail import get_connection
@@ -12,7 +13,7 @@ from exhibitors.models import Company
 from fairsite.mail import build_message, deliver_once
 from fairsite.models import Fair, User
 from fairsite.tasks import periodic, task
-from matchmaking import notifications, selectors
+from matchmaking import notifications, selectors, services
 from matchmaking.models import MeetingRequest
 from meetings import notifications as meeting_notifications
 from meetings.calendar import Invitations, load_attendees, recipient_language
@@ -142,3 +143,24 @@ def expire_requests() -> int:
     from matchmaking.services import meeting_requests_expire
 
     return sum(meeting_requests_expire(fair=fair) for fair in Fair.objects.only("pk"))
+
+
+logger = logging.getLogger(__name__)
+
+
+@task(retry=3)
+def recommendations_refresh(*, company_id: int) -> int:
+    """Recompute recommendations after ``company_id`` was created or its profile changed, so a
+    new or edited company sees suppliers (or buyers) without an organiser's action, and the
+    other side sees it.
+
+    Scores are relative to the whole fair (text weights, rankings of every company), so this
+    calls the recommender's own entry point for the company's fair rather than patching one
+    company's rows. Returns the number of rows stored (0 when the company is gone).
+    """
+    company = Company.objects.select_related("fair").filter(pk=company_id).first()
+    if company is None:
+        return 0
+    count = services.recommendations_compute(fair=company.fair)
+    logger.info("recommendations refreshed for company %s: %s rows", company_id, count)
+    return count

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -35,6 +36,7 @@ from meetings.access import get_meeting_for_user
 from meetings.booking import SlotTaken
 from meetings.calendar import calendar_feed as render_feed
 from meetings.calendar import meeting_invitation, site_url
+from meetings.services import join_window
 
 
 def _messages_of(exc: ValidationError) -> list[str]:
@@ -106,7 +108,7 @@ def request_create(request: HttpRequest, pk: int) -> HttpResponse:
     fair = fair_or_404(request)
     target = _counterpart_or_404(request, pk)
     proposals = selectors.pair_slot_proposals(
-        fair=fair, user=request.user, company=request.company, other=target
+        fair=fair, user=request.user, company=request.company, other=target, limit=None
     )
     form = SlotChoiceForm(request.POST or None, proposals=proposals)
     status = 200
@@ -136,6 +138,7 @@ def request_create(request: HttpRequest, pk: int) -> HttpResponse:
             "target": target,
             "form": form,
             "proposals": proposals,
+            "choices": selectors.slot_choices(proposals=proposals, zone=request.user.time_zone),
             "existing": selectors.open_request_between(fair=fair, a=request.company, b=target),
         },
         status=status,
@@ -254,7 +257,12 @@ def request_counter(request: HttpRequest, pk: int) -> HttpResponse:
     other = req.recipient if company.pk == req.requester_id else req.requester
     prefer = selectors.contact_ids(request=req, other=other)
     proposals = selectors.pair_slot_proposals(
-        fair=fair, user=request.user, company=company, other=other, prefer_user_ids=prefer
+        fair=fair,
+        user=request.user,
+        company=company,
+        other=other,
+        prefer_user_ids=prefer,
+        limit=None,
     )
     form = SlotChoiceForm(request.POST or None, proposals=proposals)
     status = 200
@@ -281,7 +289,13 @@ def request_counter(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "matchmaking/request_counter.html",
-        {"req": req, "other": other, "form": form, "proposals": proposals},
+        {
+            "req": req,
+            "other": other,
+            "form": form,
+            "proposals": proposals,
+            "choices": selectors.slot_choices(proposals=proposals, zone=request.user.time_zone),
+        },
         status=status,
     )
 
@@ -341,8 +355,10 @@ def availability(request: HttpRequest) -> HttpResponse:
 @verified_member_required
 def agenda(request: HttpRequest) -> HttpResponse:
     fair = fair_or_404(request)
+    now = timezone.now()
     rows = []
     for meeting in selectors.agenda_for(fair=fair, user=request.user):
+        opens, closes = join_window(meeting=meeting)
         others = [
             a.user
             for a in meeting.attendees.all()
@@ -357,6 +373,10 @@ def agenda(request: HttpRequest) -> HttpResponse:
                 else meeting.exhibitor,
                 "people": others,
                 "zones": ",".join(dict.fromkeys(zones)),
+                "joinable": meeting.is_online and bool(meeting.video_url) and closes > now,
+                "join_open": opens <= now < closes,
+                "join_opens": opens,
+                "join_closes": closes,
             }
         )
     return render(request, "matchmaking/agenda.html", {"rows": rows})

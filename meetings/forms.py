@@ -62,7 +62,6 @@ class DealForm(FairForm):
         label=_("Estimated value"),
         required=False,
         max_length=money.MAX_INPUT_CHARS,
-        help_text=_("A point for decimals, commas or spaces for thousands: 1,500,000 or 1,234.56."),
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
     currency = forms.ChoiceField(
@@ -78,6 +77,13 @@ class DealForm(FairForm):
     def __init__(self, *args: Any, walk_in: bool = False, editing: bool = False, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.walk_in = walk_in
+        # Amounts are typed the way the reader's language writes numbers (meetings.money).
+        self.fields["amount"].help_text = _(
+            "As you write numbers, e.g. %(whole)s or %(cents)s."
+        ) % {
+            "whole": money.format_amount(1_500_000_000, "VND", with_code=False),
+            "cents": money.example("USD"),
+        }
         if not walk_in or editing:
             del self.fields["badge_code"]
         if not walk_in:

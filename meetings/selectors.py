@@ -233,7 +233,12 @@ class DealTotals:
             "usd": self.usd_display,
             "vnd_display": self.vnd_display,
             "per_currency": [
-                {"currency": t.currency, "count": t.count, "amount_minor": t.amount_minor}
+                {
+                    "currency": t.currency,
+                    "count": t.count,
+                    "amount_minor": t.amount_minor,
+                    "display": t.display,
+                }
                 for t in self.per_currency
             ],
         }

@@ -1,7 +1,7 @@
 from tests.test_url_permissions import UrlCase
 
 CASES = [
-    UrlCase(name="home", anonymous=200),
+    UrlCase(name="home", anonymous=200, organiser=302),  # organisers land on the dashboard
     UrlCase(name="healthz", anonymous=200),
     # The switcher redirects everyone back (to "next", or "/").
     UrlCase(

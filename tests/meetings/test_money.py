@@ -28,6 +28,12 @@ from meetings import money
         ("2,500,000", "KRW", 2_500_000),
         ("  42 ", "USD", 4_200),
         ("0", "VND", 0),
+        ("$5", "USD", 500),
+        ("US$69,500.00", "USD", 6_950_000),
+        ("5 USD", "USD", 500),
+        ("₫1,500,000", "VND", 1_500_000),
+        ("¥1,234", "JPY", 1_234),
+        ("₩1,234", "KRW", 1_234),
     ],
 )
 def test_parse_amount_exact_in_every_currency(text, currency, minor):
@@ -45,7 +51,7 @@ def test_parse_amount_exact_in_every_currency(text, currency, minor):
         ("-5", "USD", "negative"),
         ("1.500.000", "VND", "separators"),
         ("1.500.000,50", "EUR", "separators"),
-        ("1,5", "USD", "invalid"),
+        ("1,5", "USD", "separators"),
         ("1,50,000", "VND", "invalid"),
         ("1,500 000", "VND", "invalid"),
         ("NaN", "USD", "invalid"),
@@ -54,8 +60,9 @@ def test_parse_amount_exact_in_every_currency(text, currency, minor):
         ("Infinity", "USD", "invalid"),
         ("1e6", "USD", "invalid"),
         ("+5", "USD", "invalid"),
-        ("$5", "USD", "invalid"),
-        ("5 USD", "USD", "invalid"),
+        ("$5", "VND", "invalid"),
+        ("5 JPY", "USD", "invalid"),
+        ("USD", "USD", "invalid"),
         ("", "USD", "required"),
         ("1" * 41, "VND", "too_long"),
         ("1000000000000001", "VND", "too_large"),
@@ -89,16 +96,18 @@ def test_max_amount_is_accepted():
 @pytest.mark.parametrize(
     ("minor", "currency", "text"),
     [
-        (1_234_567, "VND", "1,234,567 VND"),
-        (123_456, "USD", "1,234.56 USD"),
-        (150_000, "JPY", "150,000 JPY"),
-        (1_250, "THB", "12.50 THB"),
-        (5, "EUR", "0.05 EUR"),
+        (1_234_567, "VND", "₫1,234,567"),
+        (123_456, "USD", "US$1,234.56"),
+        (150_000, "JPY", "¥150,000"),
+        (1_250, "THB", "THB12.50"),
+        (5, "EUR", "€0.05"),
     ],
 )
 def test_format_amount_round_trips(minor, currency, text):
     assert money.format_amount(minor, currency) == text
-    assert money.parse_amount(text.rsplit(" ", 1)[0], currency) == minor
+    assert money.parse_amount(text, currency) == minor
+    plain = money.format_amount(minor, currency, with_code=False)
+    assert money.parse_amount(plain, currency) == minor
 
 
 def test_format_rate_never_uses_exponents():
@@ -165,3 +174,90 @@ def test_convert_largest_amount_stays_exact():
     # 10^13 EUR / 0.9 = 11,111,111,111,111.11… USD
     assert converted.usd_cents == 1_111_111_111_111_111
     assert converted.vnd == 277_777_777_777_777_778
+
+
+# --- Each language's own way of writing numbers ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "currency", "minor"),
+    [
+        ("vi", "1.500.000.000 ₫", "VND", 1_500_000_000),
+        ("vi", "1.500.000.000", "VND", 1_500_000_000),
+        ("vi", "1.500.000.000đ", "VND", 1_500_000_000),
+        ("vi", "1 500 000 000", "VND", 1_500_000_000),
+        ("vi", "69.500,00 US$", "USD", 6_950_000),
+        ("vi", "12,5", "USD", 1_250),
+        ("vi", "1.500", "VND", 1_500),
+        ("en", "US$69,500.00", "USD", 6_950_000),
+        ("en", "1,500,000,000", "VND", 1_500_000_000),
+        ("ja", "¥1,234", "JPY", 1_234),
+        ("ja", "￥1,234", "JPY", 1_234),
+        ("ja", "1,234円", "JPY", 1_234),
+        ("ko", "₩1,234", "KRW", 1_234),
+        ("ko", "1,234원", "KRW", 1_234),
+        ("ko", "US$69,500.00", "USD", 6_950_000),
+    ],
+)
+def test_parse_amount_in_the_readers_language(language, text, currency, minor):
+    assert money.parse_amount(text, currency, locale=language) == minor
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "currency", "code"),
+    [
+        ("vi", "1,500,000", "VND", "separators"),
+        ("vi", "1500000.50", "USD", "separators"),
+        ("vi", "12,345", "VND", "decimals"),
+        ("en", "1.500.000.000", "VND", "separators"),
+        ("ja", "1.234", "JPY", "decimals"),
+        ("ko", "1.234.567", "KRW", "separators"),
+    ],
+)
+def test_parse_amount_refuses_the_other_languages_separators(language, text, currency, code):
+    with pytest.raises(ValidationError) as caught:
+        money.parse_amount(text, currency, locale=language)
+
+    assert caught.value.code == code
+
+
+def test_separators_message_shows_what_to_type_in_vietnamese():
+    with pytest.raises(ValidationError) as caught:
+        money.parse_amount("1,500,000", "VND", locale="vi")
+
+    assert "1.500.000" in caught.value.messages[0]
+
+
+@pytest.mark.parametrize(
+    ("language", "minor", "currency", "text"),
+    [
+        ("vi", 1_500_000_000, "VND", "1.500.000.000 ₫"),
+        ("vi", 6_950_000, "USD", "69.500,00 US$"),
+        ("en", 6_950_000, "USD", "US$69,500.00"),
+        ("en", 1_500_000_000, "VND", "₫1,500,000,000"),
+        ("ja", 1_234, "JPY", "¥1,234"),
+        ("ja", 6_950_000, "USD", "US$69,500.00"),
+        ("ko", 1_234, "KRW", "₩1,234"),
+        ("ko", 6_950_000, "USD", "US$69,500.00"),
+    ],
+)
+def test_format_amount_in_the_readers_language(language, minor, currency, text):
+    shown = money.format_amount(minor, currency, locale=language)
+
+    assert shown.replace("\u00a0", " ") == text
+    assert money.parse_amount(shown, currency, locale=language) == minor
+
+
+def test_format_amount_follows_the_active_language():
+    from django.utils import translation
+
+    with translation.override("vi"):
+        assert money.format_amount(1_500_000_000, "VND", with_code=False) == "1.500.000.000"
+    with translation.override("en"):
+        assert money.format_amount(1_500_000_000, "VND", with_code=False) == "1,500,000,000"
+
+
+def test_format_plain_is_for_programs():
+    assert money.format_plain(6_950_000, "USD") == "69500.00"
+    assert money.format_plain(1_500_000_000, "VND") == "1500000000"
+    assert money.format_plain(None, "USD") == ""

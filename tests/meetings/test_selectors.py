@@ -78,7 +78,7 @@ def test_totals_in_usd_vnd_and_per_currency(fair, exhibitor_member):
         ("JPY", 2, 225_000),
         ("USD", 1, 12_345),
     ]
-    assert totals.usd_display == "1,623.45 USD"
+    assert totals.usd_display == "US$1,623.45"
 
 
 def test_meeting_logged_by_both_sides_counts_once_with_larger_value(
@@ -210,6 +210,6 @@ def test_deal_history_is_labelled_and_formatted(meeting, exhibitor_member, rates
     latest = selectors.deal_history(deal=deal)[0]
     changes = {c["field"]: (c["old"], c["new"]) for c in latest["changes"]}
 
-    assert changes["amount_minor"] == ("150,000 JPY", "300,000 JPY")
-    assert changes["value_usd_cents"] == ("1,000.00 USD", "2,000.00 USD")
+    assert changes["amount_minor"] == ("¥150,000", "¥300,000")
+    assert changes["value_usd_cents"] == ("US$1,000.00", "US$2,000.00")
     assert changes["stage"] == ("No follow-up", "MoU signed")

@@ -69,7 +69,7 @@ CASES = [
     UrlCase(
         name="meetings:join",
         kwargs=_pk,
-        method="post",
+        method="get",
         visitor=404,
         owner=302,
         other=404,

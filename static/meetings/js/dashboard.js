@@ -33,7 +33,7 @@
       if (value !== undefined) { node.textContent = value; }
     });
     fillRows(root.querySelector("[data-per-day]"), data.visits.per_day, ["day", "onsite", "online"]);
-    fillRows(root.querySelector("[data-per-currency]"), data.deals.per_currency, ["currency", "count", "amount_minor"]);
+    fillRows(root.querySelector("[data-per-currency]"), data.deals.per_currency, ["currency", "count", "display"]);
     if (state) { state.classList.remove("stale"); }
   }
 

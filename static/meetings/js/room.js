@@ -1,4 +1,4 @@
-// The meeting room: enables the Join button inside its time window, asks before cancelling,
+// The meeting room: enables the Join link inside its time window, asks before cancelling,
 // and refreshes the meeting's details when the server announces a change.
 // The chat script (chat.js) dispatches a "meeting.changed" event on document for every
 // meeting.changed frame it receives; this file only listens.
@@ -14,9 +14,16 @@
     var closes = Date.parse(button.getAttribute("data-closes"));
     var now = Date.now();
     var open = !isNaN(opens) && !isNaN(closes) && now >= opens && now < closes;
-    button.disabled = !open;
+    // Join is a link (a navigation, which the CSP allows, unlike a form's redirect): it is
+    // shown disabled outside its window; the server refuses it there too.
+    button.classList.toggle("disabled", !open);
     button.setAttribute("aria-disabled", open ? "false" : "true");
   }
+
+  room.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest(".join-button") : null;
+    if (link && link.getAttribute("aria-disabled") === "true") { event.preventDefault(); }
+  });
 
   function bindConfirm() {
     var buttons = room.querySelectorAll("button[data-confirm]");
