@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.db.models import Count
 from django.urls import reverse
 
 from tests.browser import CHROMIUM_ARGS
@@ -84,13 +85,25 @@ def demo_ctx() -> Ctx:
     from fairsite.demo import DemoSize, demo_fair_create
     from fairsite.enums import ORGANISERS_GROUP
     from fairsite.models import User
+    from meetings.models import Meeting
 
     fair = demo_fair_create(size=DemoSize(**DEMO_SIZE)).fair
     admins = Member.objects.filter(
         fair=fair, status=MembershipStatus.APPROVED, is_admin=True
     ).select_related("user", "company")
-    exhibitors = list(admins.filter(company__role=CompanyRole.EXHIBITOR).order_by("company__slug"))
-    buyer = admins.filter(company__role=CompanyRole.BUYER, company__country="JP").first()
+    # The exhibitor with the most meetings, and a buyer it meets (Japanese where there is one).
+    exhibitors = list(
+        admins.filter(company__role=CompanyRole.EXHIBITOR)
+        .annotate(meetings=Count("company__meetings_as_exhibitor"))
+        .order_by("-meetings", "company__slug")
+    )
+    met = Meeting.objects.filter(exhibitor=exhibitors[0].company).values("buyer")
+    buyers = admins.filter(company__role=CompanyRole.BUYER).order_by("company__slug")
+    buyer = (
+        buyers.filter(company__in=met, company__country="JP").first()
+        or buyers.filter(company__in=met).first()
+        or buyers.first()
+    )
     organiser = User.objects.filter(groups__name=ORGANISERS_GROUP, is_superuser=False).first()
     visitor = Badge.objects.filter(fair=fair).select_related("user").first().user
     owner, other = exhibitors[0], exhibitors[1]
