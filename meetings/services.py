@@ -432,7 +432,13 @@ def meeting_changed_notify(
             meeting.exhibitor if company_of.get(person.pk) == meeting.buyer_id else None
         )
         with translation.override(person.language or settings.LANGUAGE_CODE):
-            when = timefmt.both_zones(meeting.start, zones, with_date=True)
+            when = timefmt.meeting_when(
+                meeting.start,
+                meeting.end,
+                zones,
+                mode=meeting.mode,
+                venue=meeting.fair.time_zone,
+            )
             text = (
                 _("Your meeting at %(when)s was cancelled.")
                 if change == CHANGE_CANCELLED
