@@ -35,6 +35,7 @@ ACCOUNT_PAGES = (
     ("account_reset_password", "anonymous"),
     ("account_email", "owner"),
     ("account_change_password", "owner"),
+    ("mfa_index", "organiser"),
 )
 
 #: Elements reaching past the right edge, outermost only, skipping what an ancestor scrolls or
