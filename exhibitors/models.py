@@ -27,8 +27,8 @@ CERTIFICATION_LABELS = dict(CERTIFICATIONS)
 class Sector(models.Model):
     """A sector of the fair's taxonomy (rows created by a data migration from ``SECTORS``)."""
 
-    code = models.SlugField(max_length=32, unique=True)
-    position = models.PositiveSmallIntegerField(default=0)
+    code = models.SlugField(max_length=32, unique=True, verbose_name=_("code"))
+    position = models.PositiveSmallIntegerField(default=0, verbose_name=_("position"))
 
     class Meta:
         ordering = ["position", "code"]
@@ -40,8 +40,8 @@ class Sector(models.Model):
 
 
 class Certification(models.Model):
-    code = models.SlugField(max_length=32, unique=True)
-    position = models.PositiveSmallIntegerField(default=0)
+    code = models.SlugField(max_length=32, unique=True, verbose_name=_("code"))
+    position = models.PositiveSmallIntegerField(default=0, verbose_name=_("position"))
 
     class Meta:
         ordering = ["position", "code"]
@@ -59,7 +59,9 @@ def logo_path(instance: Company, filename: str) -> str:
 class Company(models.Model):
     """An exhibitor (Vietnamese supplier) or a buyer (foreign company) at one fair."""
 
-    fair = models.ForeignKey("fairsite.Fair", on_delete=models.CASCADE, related_name="companies")
+    fair = models.ForeignKey(
+        "fairsite.Fair", on_delete=models.CASCADE, related_name="companies", verbose_name=_("fair")
+    )
     role = models.CharField(_("role"), max_length=16, choices=CompanyRole.choices)
     slug = models.SlugField(_("address"), max_length=80)
     name_vi = models.CharField(_("name in Vietnamese"), max_length=200, blank=True)
@@ -102,9 +104,11 @@ class Company(models.Model):
     )
     employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
     # Lower-case, diacritics-free copy of the searchable text (maintained by services).
-    search_text = models.TextField(editable=False, blank=True, default="")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    search_text = models.TextField(
+        editable=False, blank=True, default="", verbose_name=_("search text")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("company")
@@ -145,10 +149,17 @@ class Company(models.Model):
 class Member(models.Model):
     """A person working for a company at a fair. One company per person per fair."""
 
-    fair = models.ForeignKey("fairsite.Fair", on_delete=models.CASCADE, related_name="members")
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="members")
+    fair = models.ForeignKey(
+        "fairsite.Fair", on_delete=models.CASCADE, related_name="members", verbose_name=_("fair")
+    )
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="members", verbose_name=_("company")
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
     )
     job_title = models.CharField(_("job title"), max_length=120, blank=True)
     status = models.CharField(
@@ -158,7 +169,7 @@ class Member(models.Model):
         default=MembershipStatus.PENDING,
     )
     is_admin = models.BooleanField(_("can approve members"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("member")
@@ -186,13 +197,20 @@ def new_badge_code() -> str:
 class Badge(models.Model):
     """A person's badge for one fair; its QR code carries ``code``."""
 
-    fair = models.ForeignKey("fairsite.Fair", on_delete=models.CASCADE, related_name="badges")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="badges"
+    fair = models.ForeignKey(
+        "fairsite.Fair", on_delete=models.CASCADE, related_name="badges", verbose_name=_("fair")
     )
-    code = models.CharField(max_length=32, unique=True, default=new_badge_code)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="badges",
+        verbose_name=_("user"),
+    )
+    code = models.CharField(
+        max_length=32, unique=True, default=new_badge_code, verbose_name=_("code")
+    )
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("badge")
@@ -209,9 +227,13 @@ class Visit(models.Model):
     """A check-in at the hall (badge scanned) or an online visit; the organisers' counts come
     from here."""
 
-    fair = models.ForeignKey("fairsite.Fair", on_delete=models.CASCADE, related_name="visits")
-    badge = models.ForeignKey(Badge, on_delete=models.CASCADE, related_name="visits")
-    kind = models.CharField(max_length=16, choices=VisitKind.choices)
+    fair = models.ForeignKey(
+        "fairsite.Fair", on_delete=models.CASCADE, related_name="visits", verbose_name=_("fair")
+    )
+    badge = models.ForeignKey(
+        Badge, on_delete=models.CASCADE, related_name="visits", verbose_name=_("badge")
+    )
+    kind = models.CharField(max_length=16, choices=VisitKind.choices, verbose_name=_("kind"))
     day = models.DateField(_("day"))
     at = models.DateTimeField(_("at"))
 

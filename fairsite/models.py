@@ -141,7 +141,7 @@ class Fair(models.Model):
         _("online meetings per slot"), null=True, blank=True, help_text=_("Empty: no limit.")
     )
     is_current = models.BooleanField(_("current edition"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     objects = FairQuerySet.as_manager()
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("i18n/language/", views.set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("exhibitors.urls")),

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+from functools import cache
+from pathlib import Path
+
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_POST
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -57,3 +62,19 @@ def healthz(request: HttpRequest) -> HttpResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"ok": True})
+
+
+@cache
+def _favicon_bytes() -> bytes:
+    found = finders.find("fairsite/favicon.ico") or str(
+        Path(settings.STATIC_ROOT) / "fairsite" / "favicon.ico"
+    )
+    return Path(found).read_bytes()
+
+
+@require_GET
+@cache_control(public=True, max_age=7 * 24 * 3600)
+def favicon(request: HttpRequest) -> HttpResponse:
+    """``/favicon.ico`` for browsers and tools that ask for it before reading the page's links
+    (which point at ``static/fairsite/favicon.svg``)."""
+    return HttpResponse(_favicon_bytes(), content_type="image/x-icon")

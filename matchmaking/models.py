@@ -22,7 +22,9 @@ class GridSettings(models.Model):
     """The fair's online window (venue time, wider than the hall's hours so remote buyers in
     other zones can meet). Hall hours, slot length and capacities live on ``Fair``."""
 
-    fair = models.OneToOneField("fairsite.Fair", on_delete=models.CASCADE, related_name="grid")
+    fair = models.OneToOneField(
+        "fairsite.Fair", on_delete=models.CASCADE, related_name="grid", verbose_name=_("fair")
+    )
     online_start = models.TimeField(_("online meetings from"), default=time(6, 0))
     online_end = models.TimeField(_("online meetings until"), default=time(22, 0))
 
@@ -42,7 +44,9 @@ class GridSettings(models.Model):
 class FairBreak(models.Model):
     """A daily break in venue time (e.g. lunch 12:00–13:00): no meeting slot overlaps it."""
 
-    fair = models.ForeignKey("fairsite.Fair", on_delete=models.CASCADE, related_name="breaks")
+    fair = models.ForeignKey(
+        "fairsite.Fair", on_delete=models.CASCADE, related_name="breaks", verbose_name=_("fair")
+    )
     start = models.TimeField(_("from"))
     end = models.TimeField(_("until"))
 
@@ -61,9 +65,14 @@ class FairBreak(models.Model):
 class Availability(models.Model):
     """When a person can meet at a fair, in UTC (entered in their own zone)."""
 
-    fair = models.ForeignKey("fairsite.Fair", on_delete=models.CASCADE, related_name="+")
+    fair = models.ForeignKey(
+        "fairsite.Fair", on_delete=models.CASCADE, related_name="+", verbose_name=_("fair")
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="availabilities"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="availabilities",
+        verbose_name=_("user"),
     )
     start = models.DateTimeField(_("from"))
     end = models.DateTimeField(_("until"))
@@ -84,18 +93,30 @@ class Availability(models.Model):
 class Interest(models.Model):
     """What one company thinks of meeting another: must meet, maybe, not interested."""
 
-    fair = models.ForeignKey("fairsite.Fair", on_delete=models.CASCADE, related_name="+")
+    fair = models.ForeignKey(
+        "fairsite.Fair", on_delete=models.CASCADE, related_name="+", verbose_name=_("fair")
+    )
     from_company = models.ForeignKey(
-        "exhibitors.Company", on_delete=models.CASCADE, related_name="interests_given"
+        "exhibitors.Company",
+        on_delete=models.CASCADE,
+        related_name="interests_given",
+        verbose_name=_("from company"),
     )
     to_company = models.ForeignKey(
-        "exhibitors.Company", on_delete=models.CASCADE, related_name="interests_received"
+        "exhibitors.Company",
+        on_delete=models.CASCADE,
+        related_name="interests_received",
+        verbose_name=_("to company"),
     )
     level = models.CharField(_("interest"), max_length=8, choices=InterestLevel.choices)
     set_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("set by"),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("interest")
@@ -123,15 +144,25 @@ class Recommendation(models.Model):
     time in the viewer's language (see :func:`matchmaking.selectors.reason_texts`).
     """
 
-    fair = models.ForeignKey("fairsite.Fair", on_delete=models.CASCADE, related_name="+")
-    company = models.ForeignKey(
-        "exhibitors.Company", on_delete=models.CASCADE, related_name="recommendations"
+    fair = models.ForeignKey(
+        "fairsite.Fair", on_delete=models.CASCADE, related_name="+", verbose_name=_("fair")
     )
-    other = models.ForeignKey("exhibitors.Company", on_delete=models.CASCADE, related_name="+")
-    rank = models.PositiveSmallIntegerField()
-    score = models.FloatField()
-    reasons = models.JSONField(default=list)
-    computed_at = models.DateTimeField()
+    company = models.ForeignKey(
+        "exhibitors.Company",
+        on_delete=models.CASCADE,
+        related_name="recommendations",
+        verbose_name=_("company"),
+    )
+    other = models.ForeignKey(
+        "exhibitors.Company",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("recommended company"),
+    )
+    rank = models.PositiveSmallIntegerField(verbose_name=_("rank"))
+    score = models.FloatField(verbose_name=_("score"))
+    reasons = models.JSONField(default=list, verbose_name=_("reasons"))
+    computed_at = models.DateTimeField(verbose_name=_("computed at"))
 
     class Meta:
         verbose_name = _("recommendation")
@@ -153,37 +184,70 @@ class MeetingRequest(models.Model):
     counter-proposal). State changes lock the row (``select_for_update``).
     """
 
-    fair = models.ForeignKey("fairsite.Fair", on_delete=models.CASCADE, related_name="+")
+    fair = models.ForeignKey(
+        "fairsite.Fair", on_delete=models.CASCADE, related_name="+", verbose_name=_("fair")
+    )
     requester = models.ForeignKey(
-        "exhibitors.Company", on_delete=models.CASCADE, related_name="requests_sent"
+        "exhibitors.Company",
+        on_delete=models.CASCADE,
+        related_name="requests_sent",
+        verbose_name=_("requesting company"),
     )
     recipient = models.ForeignKey(
-        "exhibitors.Company", on_delete=models.CASCADE, related_name="requests_received"
+        "exhibitors.Company",
+        on_delete=models.CASCADE,
+        related_name="requests_received",
+        verbose_name=_("receiving company"),
     )
     # The same pair, by role, so that one open request per pair can be a constraint.
-    exhibitor = models.ForeignKey("exhibitors.Company", on_delete=models.CASCADE, related_name="+")
-    buyer = models.ForeignKey("exhibitors.Company", on_delete=models.CASCADE, related_name="+")
-    awaiting = models.ForeignKey("exhibitors.Company", on_delete=models.CASCADE, related_name="+")
+    exhibitor = models.ForeignKey(
+        "exhibitors.Company",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("exhibitor"),
+    )
+    buyer = models.ForeignKey(
+        "exhibitors.Company", on_delete=models.CASCADE, related_name="+", verbose_name=_("buyer")
+    )
+    awaiting = models.ForeignKey(
+        "exhibitors.Company",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("awaiting an answer from"),
+    )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="meeting_requests"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="meeting_requests",
+        verbose_name=_("requested by"),
     )
     # The recipient's person, once one of them has acted (counter-proposal or acceptance).
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
     )
     message = models.TextField(_("message"), max_length=2000, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=RequestStatus.choices, default=RequestStatus.PENDING
     )
-    round = models.PositiveSmallIntegerField(default=1)
+    round = models.PositiveSmallIntegerField(default=1, verbose_name=_("round"))
     decline_reason = models.TextField(_("reason"), max_length=1000, blank=True)
     # The message that came with the latest counter-proposal.
     counter_message = models.TextField(_("message"), max_length=2000, blank=True)
     meeting = models.ForeignKey(
-        "meetings.Meeting", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "meetings.Meeting",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("meeting"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("meeting request")
@@ -218,11 +282,16 @@ class ProposedSlot(models.Model):
     """A time proposed in one round of a request (round 1: the requester's; each
     counter-proposal starts a new round)."""
 
-    request = models.ForeignKey(MeetingRequest, on_delete=models.CASCADE, related_name="slots")
-    round = models.PositiveSmallIntegerField()
-    start = models.DateTimeField()
-    end = models.DateTimeField()
-    mode = models.CharField(max_length=16)
+    request = models.ForeignKey(
+        MeetingRequest,
+        on_delete=models.CASCADE,
+        related_name="slots",
+        verbose_name=_("meeting request"),
+    )
+    round = models.PositiveSmallIntegerField(verbose_name=_("round"))
+    start = models.DateTimeField(verbose_name=_("start"))
+    end = models.DateTimeField(verbose_name=_("end"))
+    mode = models.CharField(max_length=16, verbose_name=_("mode"))
 
     class Meta:
         verbose_name = _("proposed time")
@@ -247,10 +316,15 @@ class CalendarToken(models.Model):
     """The secret in a person's private calendar-feed address (rotatable)."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_token"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="calendar_token",
+        verbose_name=_("user"),
     )
-    token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
-    created_at = models.DateTimeField(auto_now=True)
+    token = models.CharField(
+        max_length=64, unique=True, default=new_calendar_token, verbose_name=_("token")
+    )
+    created_at = models.DateTimeField(auto_now=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("calendar token")
@@ -263,21 +337,27 @@ class CalendarToken(models.Model):
 class SchedulerRun(models.Model):
     """One run of the hosted-buyer scheduler: its instance, its result and what became of it."""
 
-    fair = models.ForeignKey("fairsite.Fair", on_delete=models.CASCADE, related_name="+")
+    fair = models.ForeignKey(
+        "fairsite.Fair", on_delete=models.CASCADE, related_name="+", verbose_name=_("fair")
+    )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     status = models.CharField(
         _("status"), max_length=16, choices=RunStatus.choices, default=RunStatus.PREVIEW
     )
-    instance = models.JSONField(default=dict)
-    result = models.JSONField(default=dict)
+    instance = models.JSONField(default=dict, verbose_name=_("input"))
+    result = models.JSONField(default=dict, verbose_name=_("result"))
     # Request id in the instance → {"exhibitor": id, "buyer": id, "request": id|None, ...}
-    pairs = models.JSONField(default=dict)
-    time_limit = models.FloatField(default=10.0)
-    meetings_created = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    published_at = models.DateTimeField(null=True, blank=True)
+    pairs = models.JSONField(default=dict, verbose_name=_("pairs"))
+    time_limit = models.FloatField(default=10.0, verbose_name=_("time limit (seconds)"))
+    meetings_created = models.PositiveIntegerField(default=0, verbose_name=_("meetings created"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    published_at = models.DateTimeField(null=True, blank=True, verbose_name=_("published at"))
 
     class Meta:
         verbose_name = _("scheduler run")

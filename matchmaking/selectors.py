@@ -159,7 +159,7 @@ class SlotProposal:
 
     @property
     def label(self) -> str:
-        return timefmt.both_zones(self.start, list(self.zones), with_date=True)
+        return timefmt.meeting_when(self.start, self.end, list(self.zones), mode=self.mode)
 
     @property
     def time_label(self) -> str:

@@ -28,12 +28,20 @@ from meetings.money import format_amount, format_rate
 class Meeting(models.Model):
     """A B2B meeting between an exhibitor and a buyer, at a table or online, in UTC."""
 
-    fair = models.ForeignKey("fairsite.Fair", on_delete=models.CASCADE, related_name="meetings")
+    fair = models.ForeignKey(
+        "fairsite.Fair", on_delete=models.CASCADE, related_name="meetings", verbose_name=_("fair")
+    )
     exhibitor = models.ForeignKey(
-        "exhibitors.Company", on_delete=models.CASCADE, related_name="meetings_as_exhibitor"
+        "exhibitors.Company",
+        on_delete=models.CASCADE,
+        related_name="meetings_as_exhibitor",
+        verbose_name=_("exhibitor"),
     )
     buyer = models.ForeignKey(
-        "exhibitors.Company", on_delete=models.CASCADE, related_name="meetings_as_buyer"
+        "exhibitors.Company",
+        on_delete=models.CASCADE,
+        related_name="meetings_as_buyer",
+        verbose_name=_("buyer"),
     )
     start = models.DateTimeField(_("start"))
     end = models.DateTimeField(_("end"))
@@ -45,19 +53,22 @@ class Meeting(models.Model):
     # Online and mixed meetings: the join link (a Jitsi room by default, or an external link).
     video_url = models.URLField(_("video link"), max_length=500, blank=True)
     # Calendar identity: UID never changes; SEQUENCE rises on every change.
-    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    sequence = models.PositiveIntegerField(default=0)
+    uid = models.UUIDField(
+        default=uuid.uuid4, unique=True, editable=False, verbose_name=_("calendar UID")
+    )
+    sequence = models.PositiveIntegerField(default=0, verbose_name=_("calendar sequence"))
     # Optimistic concurrency for edits.
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(default=1, verbose_name=_("version"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("meeting")
@@ -102,15 +113,24 @@ class MeetingAttendee(models.Model):
     """A person booked into a meeting. ``start``/``end``/``active`` mirror the meeting so the
     database can refuse overlapping bookings of one person."""
 
-    fair = models.ForeignKey("fairsite.Fair", on_delete=models.CASCADE, related_name="+")
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendees")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="meeting_attendances"
+    fair = models.ForeignKey(
+        "fairsite.Fair", on_delete=models.CASCADE, related_name="+", verbose_name=_("fair")
     )
-    company = models.ForeignKey("exhibitors.Company", on_delete=models.CASCADE, related_name="+")
-    start = models.DateTimeField()
-    end = models.DateTimeField()
-    active = models.BooleanField(default=True)
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="attendees", verbose_name=_("meeting")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="meeting_attendances",
+        verbose_name=_("user"),
+    )
+    company = models.ForeignKey(
+        "exhibitors.Company", on_delete=models.CASCADE, related_name="+", verbose_name=_("company")
+    )
+    start = models.DateTimeField(verbose_name=_("start"))
+    end = models.DateTimeField(verbose_name=_("end"))
+    active = models.BooleanField(default=True, verbose_name=_("active"))
 
     class Meta:
         verbose_name = _("attendee")
@@ -130,13 +150,20 @@ class MeetingAttendee(models.Model):
 class ChatMessage(models.Model):
     """A chat message in a meeting's room. ``client_id`` makes a resend idempotent."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="messages")
-    sender = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_messages"
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="messages", verbose_name=_("meeting")
     )
-    client_id = models.CharField(max_length=64)
-    text = models.TextField(max_length=2000)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="chat_messages",
+        verbose_name=_("sender"),
+    )
+    client_id = models.CharField(max_length=64, verbose_name=_("client ID"))
+    text = models.TextField(max_length=2000, verbose_name=_("text"))
+    created_at = models.DateTimeField(
+        auto_now_add=True, db_index=True, verbose_name=_("created at")
+    )
 
     class Meta:
         verbose_name = _("chat message")
@@ -158,14 +185,24 @@ class MeetingJoin(models.Model):
     organiser's mark. ``company`` is the side the person belongs to (empty for organisers);
     a meeting is under way once both companies have evidence."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="joins")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="joins", verbose_name=_("meeting")
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="meeting_joins"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="meeting_joins",
+        verbose_name=_("user"),
     )
     company = models.ForeignKey(
-        "exhibitors.Company", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "exhibitors.Company",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("company"),
     )
-    kind = models.CharField(max_length=16, choices=JoinKind.choices)
+    kind = models.CharField(max_length=16, choices=JoinKind.choices, verbose_name=_("kind"))
     at = models.DateTimeField(_("at"))
 
     class Meta:
@@ -184,15 +221,23 @@ class ExchangeRate(models.Model):
     ``valid_from``. Stored as an exact decimal. US dollars need no row (always 1)."""
 
     fair = models.ForeignKey(
-        "fairsite.Fair", on_delete=models.CASCADE, related_name="exchange_rates"
+        "fairsite.Fair",
+        on_delete=models.CASCADE,
+        related_name="exchange_rates",
+        verbose_name=_("fair"),
     )
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices)
     units_per_usd = models.DecimalField(_("units per US dollar"), max_digits=20, decimal_places=6)
     valid_from = models.DateTimeField(_("valid from"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("exchange rate")
@@ -221,12 +266,22 @@ class Deal(models.Model):
     currency, ``vnd_per_usd``, at ``rated_at``). See ``docs/deals.md``.
     """
 
-    fair = models.ForeignKey("fairsite.Fair", on_delete=models.CASCADE, related_name="deals")
+    fair = models.ForeignKey(
+        "fairsite.Fair", on_delete=models.CASCADE, related_name="deals", verbose_name=_("fair")
+    )
     company = models.ForeignKey(
-        "exhibitors.Company", on_delete=models.CASCADE, related_name="deals"
+        "exhibitors.Company",
+        on_delete=models.CASCADE,
+        related_name="deals",
+        verbose_name=_("company"),
     )
     meeting = models.ForeignKey(
-        Meeting, on_delete=models.CASCADE, null=True, blank=True, related_name="deals"
+        Meeting,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="deals",
+        verbose_name=_("meeting"),
     )
     counterpart = models.ForeignKey(
         "exhibitors.Company",
@@ -234,10 +289,16 @@ class Deal(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("counterpart company"),
     )
     counterpart_name = models.CharField(_("counterpart"), max_length=200, blank=True)
     visitor_badge = models.ForeignKey(
-        "exhibitors.Badge", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "exhibitors.Badge",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("visitor's badge"),
     )
     contacts = models.TextField(_("contacts exchanged"), max_length=2000, blank=True)
     stage = models.CharField(
@@ -245,18 +306,32 @@ class Deal(models.Model):
     )
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, blank=True)
     amount_minor = models.BigIntegerField(_("value (minor units)"), null=True, blank=True)
-    units_per_usd = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
-    vnd_per_usd = models.DecimalField(max_digits=20, decimal_places=6, null=True, blank=True)
-    rated_at = models.DateTimeField(null=True, blank=True)
-    value_usd_cents = models.BigIntegerField(null=True, blank=True)
-    value_vnd = models.BigIntegerField(null=True, blank=True)
-    notes = models.TextField(_("notes"), max_length=4000, blank=True)
-    version = models.PositiveIntegerField(default=1)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    units_per_usd = models.DecimalField(
+        max_digits=20,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        verbose_name=_("units per US dollar"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    vnd_per_usd = models.DecimalField(
+        max_digits=20, decimal_places=6, null=True, blank=True, verbose_name=_("đồng per US dollar")
+    )
+    rated_at = models.DateTimeField(null=True, blank=True, verbose_name=_("rate frozen at"))
+    value_usd_cents = models.BigIntegerField(
+        null=True, blank=True, verbose_name=_("value in US cents")
+    )
+    value_vnd = models.BigIntegerField(null=True, blank=True, verbose_name=_("value in đồng"))
+    notes = models.TextField(_("notes"), max_length=4000, blank=True)
+    version = models.PositiveIntegerField(default=1, verbose_name=_("version"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("deal")
@@ -313,13 +388,19 @@ class Deal(models.Model):
 class DealRevision(models.Model):
     """One change to a deal: who, when, and the changed fields' old and new values."""
 
-    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="revisions")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    deal = models.ForeignKey(
+        Deal, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("deal")
     )
-    at = models.DateTimeField()
-    version = models.PositiveIntegerField()
-    changes = models.JSONField(default=dict)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    at = models.DateTimeField(verbose_name=_("at"))
+    version = models.PositiveIntegerField(verbose_name=_("version"))
+    changes = models.JSONField(default=dict, verbose_name=_("changes"))
 
     class Meta:
         verbose_name = _("deal revision")

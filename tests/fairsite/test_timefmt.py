@@ -1,6 +1,9 @@
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
-from fairsite.timefmt import both_zones, in_zone
+import pytest
+from django.utils import translation
+
+from fairsite.timefmt import both_zones, day_label, in_zone, meeting_when
 
 
 def test_both_zones_hanoi_and_tokyo_two_hours_apart():
@@ -27,3 +30,107 @@ def test_both_zones_adds_date_when_local_day_differs():
     assert text.startswith("09:00 Hà Nội · ")
     assert text.endswith("22:00 New York")
     assert "10/19/2021" in text or "19" in text.split("·")[1]
+
+
+# --- Ranges, the reader's date order, the venue first -------------------------------------------
+
+START = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)  # Wednesday 2 December, 10:00 Hà Nội
+END = datetime(2026, 12, 2, 3, 30, tzinfo=UTC)
+HANOI_TOKYO = ["Asia/Ho_Chi_Minh", "Asia/Tokyo"]
+
+
+def test_meeting_reads_as_a_range_in_each_zone():
+    text = meeting_when(START, END, HANOI_TOKYO, with_date=False, language="en")
+
+    assert text == "10:00–10:30 Hà Nội · 12:00–12:30 Tokyo"
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "Wed 2 Dec"),
+        ("vi", "Thứ Tư, 2 tháng 12"),
+        ("ja", "12月2日(水)"),
+        ("ko", "12월 2일 (수)"),
+    ],
+)
+def test_day_label_in_the_readers_language_order(language, expected):
+    assert day_label(date(2026, 12, 2), language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "Wed 2 Dec, 10:00–10:30 Hà Nội · 12:00–12:30 Tokyo"),
+        ("vi", "Thứ Tư, 2 tháng 12, 10:00–10:30 Hà Nội · 12:00–12:30 Tokyo"),
+        ("ja", "12月2日(水) 10:00–10:30 ハノイ · 12:00–12:30 東京"),
+        ("ko", "12월 2일 (수) 10:00–10:30 하노이 · 12:00–12:30 도쿄"),
+    ],
+)
+def test_meeting_with_date_in_each_language(language, expected):
+    with translation.override(language):
+        assert meeting_when(START, END, HANOI_TOKYO) == expected
+
+
+def test_language_defaults_to_the_active_one():
+    with translation.override("ja"):
+        assert meeting_when(START, END, ["Asia/Tokyo"]).startswith("12月2日(水) 12:00–12:30")
+
+
+def test_onsite_meeting_shows_the_venue_time_first():
+    tokyo_first = ["Asia/Tokyo", "Asia/Ho_Chi_Minh"]
+
+    onsite = meeting_when(
+        START, END, tokyo_first, mode="onsite", venue="Asia/Ho_Chi_Minh", with_date=False
+    )
+    online = meeting_when(
+        START, END, tokyo_first, mode="online", venue="Asia/Ho_Chi_Minh", with_date=False
+    )
+
+    assert onsite == "10:00–10:30 Hà Nội · 12:00–12:30 Tokyo"
+    assert online == "12:00–12:30 Tokyo · 10:00–10:30 Hà Nội"
+
+
+def test_venue_is_added_for_an_onsite_meeting_between_remote_zones():
+    text = meeting_when(
+        START, END, ["Asia/Tokyo"], mode="mixed", venue="Asia/Ho_Chi_Minh", with_date=False
+    )
+
+    assert text == "10:00–10:30 Hà Nội · 12:00–12:30 Tokyo"
+
+
+def test_zone_on_another_day_gets_its_own_date():
+    start = datetime(2026, 12, 2, 1, 0, tzinfo=UTC)  # 08:00 Hà Nội Wed, 20:00 New York Tue
+
+    text = meeting_when(
+        start,
+        start + timedelta(minutes=30),
+        ["Asia/Ho_Chi_Minh", "America/New_York"],
+        language="en",
+    )
+
+    assert text == "Wed 2 Dec, 08:00–08:30 Hà Nội · Tue 1 Dec, 20:00–20:30 New York"
+
+
+def test_comma_separated_zones_from_templates_are_accepted():
+    assert meeting_when(START, END, "Asia/Ho_Chi_Minh, Asia/Tokyo", with_date=False) == (
+        "10:00–10:30 Hà Nội · 12:00–12:30 Tokyo"
+    )
+
+
+@pytest.mark.django_db
+def test_template_tag_uses_the_fairs_zone_as_venue():
+    from django.template import Context, Template
+
+    from tests.factories import FairFactory
+
+    fair = FairFactory(time_zone="Asia/Ho_Chi_Minh")
+    template = Template("{% load fairtime %}{% meeting_when start end zones mode %}")
+    context = {"fair": fair, "start": START, "end": END, "zones": "Asia/Seoul"}
+
+    with translation.override("ko"):
+        onsite = template.render(Context({**context, "mode": "onsite"}))
+        online = template.render(Context({**context, "mode": "online"}))
+
+    assert onsite == "12월 2일 (수) 10:00–10:30 하노이 · 12:00–12:30 서울"
+    assert online == "12월 2일 (수) 12:00–12:30 서울"  # online: the venue adds nothing

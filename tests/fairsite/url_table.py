@@ -3,6 +3,7 @@ from tests.test_url_permissions import UrlCase
 CASES = [
     UrlCase(name="home", anonymous=200, organiser=302),  # organisers land on the dashboard
     UrlCase(name="healthz", anonymous=200),
+    UrlCase(name="favicon", anonymous=200),
     # The switcher redirects everyone back (to "next", or "/").
     UrlCase(
         name="set_language",

@@ -57,8 +57,8 @@ def assert_sane(proposals, fair, people):
 @pytest.mark.parametrize(
     ("day", "expected"),
     [
-        (date(2027, 3, 15), "19:00 Hà Nội · 08:00 New York"),  # EDT, UTC−4
-        (date(2027, 11, 8), "20:00 Hà Nội · 08:00 New York"),  # EST, UTC−5
+        (date(2027, 3, 15), "19:00–19:30 Hà Nội · 08:00–08:30 New York"),  # EDT, UTC−4
+        (date(2027, 11, 8), "20:00–20:30 Hà Nội · 08:00–08:30 New York"),  # EST, UTC−5
     ],
 )
 def test_new_york_buyer_sees_right_times_across_daylight_saving(day, expected):
@@ -92,7 +92,7 @@ def test_tokyo_and_seoul_buyers_get_the_most_comfortable_time_first(fair, zone, 
     proposals = selectors.pair_slot_proposals(
         fair=fair, user=buyer.user, company=buyer.company, other=exhibitor.company, limit=None
     )
-    assert proposals[0].label.endswith(f"12:00 {city} · 10:00 Hà Nội")
+    assert proposals[0].label.endswith(f"12:00–12:30 {city} · 10:00–10:30 Hà Nội")
     assert proposals[0].penalty == 0
     assert_sane(proposals, fair, [exhibitor, buyer])
     # Defaults: on site 08:00–17:00 Hà Nội, remote 08:00–19:00 local → 08:00–17:00 Hà Nội.

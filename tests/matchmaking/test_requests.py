@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fairsite.channels import USER_NOTIFY, user_group
+from fairsite.timefmt import day_label
 from matchmaking import selectors, services
 from matchmaking.enums import RequestStatus
 from matchmaking.models import MeetingRequest, ProposedSlot
@@ -77,8 +78,8 @@ def test_request_create_mails_recipient_in_their_language_and_zone(
     body = mail.outbox[0].body
     first = req.slots.order_by("start").first().start
     hanoi = first.astimezone(fair.tz)
-    # The recipient's zone first, their date format (Vietnamese: day-month-year).
-    assert f"{hanoi:%d-%m-%Y %H:%M} Hà Nội" in body
+    # The recipient's zone first, their date order (Vietnamese: "Thứ Sáu, 1 tháng 1").
+    assert f"{day_label(hanoi.date(), 'vi')}, {hanoi:%H:%M}–" in body
     assert buyer_member.company.display_name in mail.outbox[0].subject
     assert "Hello" in body
 
@@ -324,7 +325,7 @@ def test_request_page_shows_times_in_both_zones(fair, buyer_member, exhibitor_me
     assert response.status_code == 200
     content = response.content.decode()
     # The most comfortable time for both first: 10:00 in Hà Nội is 12:00 in Tokyo.
-    assert "12:00 Tokyo · 10:00 Hà Nội" in content
+    assert "12:00–12:30 Tokyo · 10:00–10:30 Hà Nội" in content
     best = response.context["proposals"][0]
     assert best.penalty == 0
 
@@ -335,7 +336,11 @@ def test_request_list_shows_proposed_times_in_both_zones(
     req = send(fair, buyer_member, exhibitor_member, count=1)
     slot = req.slots.get()
     page = login(exhibitor_member.user).get(reverse("matchmaking:request_list")).content.decode()
-    hanoi = timezone.localtime(slot.start, timezone=fair.tz).strftime("%H:%M")
     tokyo_zone = zoneinfo.ZoneInfo(buyer_member.user.time_zone)
-    tokyo = timezone.localtime(slot.start, timezone=tokyo_zone).strftime("%H:%M")
+    hanoi, tokyo = (
+        "–".join(
+            timezone.localtime(t, timezone=zone).strftime("%H:%M") for t in (slot.start, slot.end)
+        )
+        for zone in (fair.tz, tokyo_zone)
+    )
     assert f"{hanoi} Hà Nội · {tokyo} Tokyo" in page

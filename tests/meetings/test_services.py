@@ -436,8 +436,8 @@ def test_rescheduled_mail_shows_both_zones_and_carries_invitation(
     to_buyer = by_person[buyer_member.user.email]
     to_exhibitor = by_person[exhibitor_member.user.email]
     # The buyer lives in Tokyo: their zone first, then the exhibitor's.
-    assert "11:00 Tokyo · 09:00 Hà Nội" in to_buyer.body
-    assert "09:00 Hà Nội · 11:00 Tokyo" in to_exhibitor.body
+    assert "11:00–11:30 Tokyo · 09:00–09:30 Hà Nội" in to_buyer.body
+    assert "09:00–09:30 Hà Nội · 11:00–11:30 Tokyo" in to_exhibitor.body
     assert to_buyer.attachments and "text/calendar" in to_buyer.attachments[0][2]
 
 

@@ -67,8 +67,8 @@ def test_room_shows_time_in_viewer_zone_and_other_side_zone(
     as_exhibitor = html(login(exhibitor_member.user).get(url))
     as_buyer = html(login(buyer_member.user).get(url))
 
-    assert "09:00 Hà Nội · 11:00 Tokyo" in as_exhibitor
-    assert "11:00 Tokyo · 09:00 Hà Nội" in as_buyer
+    assert "09:00–09:30 Hà Nội · 11:00–11:30 Tokyo" in as_exhibitor
+    assert "11:00–11:30 Tokyo · 09:00–09:30 Hà Nội" in as_buyer
 
 
 def test_room_shows_the_other_company_profile(login, meeting, exhibitor_member):
@@ -321,7 +321,7 @@ def test_my_meetings_lists_only_my_companys(login, meeting, other_member, exhibi
 
     assert reverse("meetings:room", args=[meeting.pk]) in page
     assert reverse("meetings:room", args=[foreign.pk]) not in page
-    assert "09:00 Hà Nội · 11:00 Tokyo" in page
+    assert "09:00–09:30 Hà Nội · 11:00–11:30 Tokyo" in page
 
 
 def _add_meetings(fair, exhibitor_member, count, *, first_hour=0):

@@ -3,6 +3,30 @@
   "use strict";
   document.documentElement.classList.add("js");
 
+  // On phones the header's links fold behind a menu button; without scripts they stay a
+  // wrapped list. Escape or a click outside closes the menu again.
+  document.querySelectorAll(".site-header .nav-toggle").forEach(function (toggle) {
+    var header = toggle.closest(".site-header");
+    var setOpen = function (open) {
+      header.classList.toggle("menu-open", open);
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    };
+    header.classList.add("menu-collapsible");
+    toggle.hidden = false;
+    toggle.addEventListener("click", function () {
+      setOpen(!header.classList.contains("menu-open"));
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && header.classList.contains("menu-open")) {
+        setOpen(false);
+        toggle.focus();
+      }
+    });
+    document.addEventListener("click", function (event) {
+      if (!header.contains(event.target)) setOpen(false);
+    });
+  });
+
   // The language select submits itself; the button stays for browsers without scripts.
   document.querySelectorAll("select.js-autosubmit").forEach(function (select) {
     select.addEventListener("change", function () {
