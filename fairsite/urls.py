@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("exhibitors.urls")),
     path("", include("matchmaking.urls")),
     path("", include("meetings.urls")),
+    path("", include("organisers.urls")),
 ]
 
 if settings.DEBUG:
