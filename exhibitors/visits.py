@@ -136,8 +136,9 @@ def online_visit_record(*, fair: Fair, user: User, now: datetime) -> bool:
 
     Called on every signed-in request, it writes at most once per person and day: a cache key
     per person and day (Redis in production, shared by every process) is added first, and only
-    the request that adds it inserts, with ``ON CONFLICT DO NOTHING`` so a lost key (a cache
-    restart) cannot count the person twice. Organisers and hall staff are not visitors.
+    the request that adds it inserts, in a savepoint, and the unique constraint turns a second
+    insert (after a cache restart lost the key) into "already counted". Organisers and hall
+    staff are not visitors.
     """
     day = fair_day(fair=fair, at=now)
     if not fair.start_date <= day <= fair.end_date:
@@ -151,21 +152,15 @@ def online_visit_record(*, fair: Fair, user: User, now: datetime) -> bool:
     if can_check_in(user):
         return False
     badge_id = Badge.objects.filter(fair=fair, user=user).values_list("pk", flat=True).first()
-    created = Visit.objects.bulk_create(
-        [
-            Visit(
-                fair=fair,
-                user=user,
-                badge_id=badge_id,
-                kind=VisitKind.ONLINE,
-                day=day,
-                at=now,
+    try:
+        with transaction.atomic():
+            Visit.objects.create(
+                fair=fair, user=user, badge_id=badge_id, kind=VisitKind.ONLINE, day=day, at=now
             )
-        ],
-        ignore_conflicts=True,
-    )
-    stats_changed_on_commit(fair.pk)
-    return bool(created)
+            stats_changed_on_commit(fair.pk)
+    except IntegrityError:  # already counted today (the cache had forgotten)
+        return False
+    return True
 
 
 # --- Badges: revoke, restore, reprint -----------------------------------------------------------
