@@ -43,8 +43,18 @@ def _keys(fair_id: int) -> tuple[str, str]:
     return f"stats:{fair_id}:pending", f"stats:{fair_id}:sent"
 
 
+def generation_key(fair_id: int) -> str:
+    """Changes with every announcement: the cached figures are stored under it."""
+    return f"stats:{fair_id}:generation"
+
+
+def new_generation(fair_id: int) -> None:
+    cache.set(generation_key(fair_id), time.time_ns(), None)
+
+
 def _announce(fair_id: int) -> None:
     pending, sent = _keys(fair_id)
+    new_generation(fair_id)
     cache.set(sent, time.time(), 60)
     cache.delete(pending)
     broadcast(organisers_group(fair_id), {"type": STATS_CHANGED})

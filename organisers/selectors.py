@@ -355,3 +355,33 @@ def dashboard_data(*, fair: Any, now: datetime) -> dict[str, Any]:
             for m in soon
         ],
     }
+
+
+#: Seconds the figures of one generation are reused (time moves meetings to "held" and into
+#: "starting soon" by itself; a second is the most they lag behind the clock).
+CACHE_SECONDS = 1
+
+
+def dashboard_json(*, fair: Any, now: datetime, language: str) -> str:
+    """:func:`dashboard_data` as JSON, shared by every organiser for a second.
+
+    The cache key holds the fair's generation (:func:`organisers.live.generation_key`), read
+    *before* computing: every announcement starts a new generation, so a fetch that follows an
+    announcement never gets figures computed before the change, even if a slower fetch stores
+    older figures afterwards (they go under the old generation).
+    """
+    import json
+
+    from django.core.cache import cache
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    from organisers.live import generation_key
+
+    generation = cache.get(generation_key(fair.pk)) or 0
+    key = f"stats:{fair.pk}:json:{language}:{generation}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    text = json.dumps(dashboard_data(fair=fair, now=now), cls=DjangoJSONEncoder)
+    cache.set(key, text, CACHE_SECONDS)
+    return text
