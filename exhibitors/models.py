@@ -211,6 +211,17 @@ class Badge(models.Model):
     )
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    #: A revoked badge is refused at the entrance; hall staff may restore it.
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+    printed_count = models.PositiveIntegerField(_("times printed"), default=0)
 
     class Meta:
         verbose_name = _("badge")
@@ -225,17 +236,40 @@ class Badge(models.Model):
 
 class Visit(models.Model):
     """A check-in at the hall (badge scanned) or an online visit; the organisers' counts come
-    from here."""
+    from here.
+
+    One person counts once per fair day and kind: ``day`` is the date in the fair's time zone,
+    and the database refuses a second row (``visit_once_per_person_kind_day``). An online visit
+    may have no badge (exhibitors and buyers use the platform without one).
+    """
 
     fair = models.ForeignKey(
         "fairsite.Fair", on_delete=models.CASCADE, related_name="visits", verbose_name=_("fair")
     )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="visits",
+        verbose_name=_("user"),
+    )
     badge = models.ForeignKey(
-        Badge, on_delete=models.CASCADE, related_name="visits", verbose_name=_("badge")
+        Badge,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="visits",
+        verbose_name=_("badge"),
     )
     kind = models.CharField(max_length=16, choices=VisitKind.choices, verbose_name=_("kind"))
     day = models.DateField(_("day"))
     at = models.DateTimeField(_("at"))
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("visit")
@@ -243,9 +277,15 @@ class Visit(models.Model):
         ordering = ["-at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["badge", "kind", "day"], name="visit_one_per_badge_kind_day"
+                fields=["fair", "user", "kind", "day"], name="visit_once_per_person_kind_day"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=VisitKind.values), name="visit_kind_valid"),
+            models.CheckConstraint(
+                condition=~Q(kind=VisitKind.ONSITE) | Q(badge__isnull=False),
+                name="visit_onsite_has_badge",
             ),
         ]
+        indexes = [models.Index(fields=["fair", "day", "kind"], name="visit_fair_day_kind_idx")]
 
     def __str__(self) -> str:
-        return f"{self.badge_id} {self.kind} {self.day}"
+        return f"{self.user_id} {self.kind} {self.day}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from exhibitors import views
+from exhibitors import hall, views
 
 app_name = "exhibitors"
 
@@ -32,4 +32,13 @@ urlpatterns = [
     path("my-account/", views.account, name="account"),
     path("badge/", views.badge, name="badge"),
     path("badge/qr.svg", views.badge_qr, name="badge_qr"),
+    path("badge/badge.pdf", views.badge_own_pdf, name="badge_pdf"),
+    # The hall: check-in, badges, hall staff (exhibitors/hall.py).
+    path("hall/", hall.checkin, name="hall_checkin"),
+    path("hall/badges/", hall.badge_list, name="hall_badges"),
+    path("hall/badges/<int:pk>/badge.pdf", hall.badge_print, name="hall_badge_print"),
+    path("hall/badges/<int:pk>/revoke/", hall.badge_revoke, name="hall_badge_revoke"),
+    path("hall/badges/<int:pk>/restore/", hall.badge_restore, name="hall_badge_restore"),
+    path("hall/staff/", hall.hall_staff, name="hall_staff"),
+    path("hall/staff/<int:user_id>/remove/", hall.hall_staff_remove, name="hall_staff_remove"),
 ]

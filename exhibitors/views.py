@@ -29,6 +29,7 @@ from exhibitors.forms import (
     JoinCompanyForm,
 )
 from exhibitors.models import Company
+from exhibitors.visits import badge_payload
 from fairsite.enums import AccountKind
 from fairsite.permissions import fair_or_404, verified_member_required, verified_required
 
@@ -363,7 +364,7 @@ def badge_qr(request: HttpRequest) -> HttpResponse:
     if existing is None:
         raise Http404
     image = qrcode.make(
-        f"SIF:{fair.slug}:{existing.code}",
+        badge_payload(badge=existing),
         image_factory=qrcode.image.svg.SvgPathImage,
         box_size=10,
         border=2,
@@ -371,5 +372,23 @@ def badge_qr(request: HttpRequest) -> HttpResponse:
     out = io.BytesIO()
     image.save(out)
     response = HttpResponse(out.getvalue(), content_type="image/svg+xml")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@verified_required
+def badge_own_pdf(request: HttpRequest) -> HttpResponse:
+    """The person's own badge as a printable PDF."""
+    from exhibitors.badges import badges_pdf
+
+    fair = fair_or_404(request)
+    existing = selectors.badge_for(user=request.user, fair=fair)
+    if existing is None:
+        raise Http404
+    response = HttpResponse(
+        badges_pdf(badges=[existing], language=request.LANGUAGE_CODE),
+        content_type="application/pdf",
+    )
+    response["Content-Disposition"] = 'inline; filename="badge.pdf"'
     response["Cache-Control"] = "private, no-store"
     return response

@@ -20,8 +20,14 @@ def fair(request: HttpRequest) -> dict[str, object]:
             return False
         return selectors.can_see_buyers(user=user, fair=current)
 
+    def hall_staff():
+        from exhibitors.access import can_check_in
+
+        return user is not None and can_check_in(user)
+
     return {
         "fair": current,
+        "can_check_in": SimpleLazyObject(hall_staff),
         "current_member": SimpleLazyObject(membership),
         "can_see_buyers": SimpleLazyObject(buyers_visible),
     }

@@ -9,3 +9,6 @@ class AccountKind(models.TextChoices):
 
 
 ORGANISERS_GROUP = "organisers"
+
+# Hall staff check visitors in at the entrance; organisers add people to this group.
+HALL_STAFF_GROUP = "hall staff"

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "exhibitors",
     "matchmaking",
     "meetings",
+    "organisers",
 ]
 
 MIDDLEWARE = [
@@ -79,6 +80,7 @@ MIDDLEWARE = [
     "fairsite.middleware.FairMiddleware",
     "fairsite.middleware.TimezoneMiddleware",
     "fairsite.middleware.ContentSecurityPolicyMiddleware",
+    "exhibitors.middleware.OnlineVisitMiddleware",
 ]
 
 ROOT_URLCONF = "fairsite.urls"

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("matchmaking.urls")),
     path("", include("meetings.urls")),
     path("", include("fairsite.notifications_urls")),
+    path("", include("organisers.urls")),
 ]
 
 if settings.DEBUG:

@@ -52,6 +52,7 @@ from meetings.db import ATTENDEE_NO_OVERLAP, TABLE_NO_OVERLAP
 from meetings.enums import ACTIVE_STATUSES, MeetingMode, MeetingStatus
 from meetings.links import new_video_url
 from meetings.models import Meeting, MeetingAttendee
+from organisers.live import stats_changed_on_commit
 
 TABLE_MODES = (MeetingMode.ONSITE, MeetingMode.MIXED)
 ONLINE_MODES = (MeetingMode.ONLINE, MeetingMode.MIXED)
@@ -474,6 +475,7 @@ def meeting_cancel(*, meeting: Meeting, by: User, notify: bool = True) -> Meetin
     MeetingAttendee.objects.filter(meeting=locked).update(active=False)
     if notify:
         notifications.meeting_cancelled(meeting=locked)
+    stats_changed_on_commit(locked.fair_id)
     return locked
 
 

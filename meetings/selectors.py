@@ -1,4 +1,4 @@
-"""Reads for meeting rooms, the deal log and the organisers' dashboard.
+"""Reads for meeting rooms and the deal log (the organisers' figures: ``organisers.selectors``).
 
 Every selector is scoped by fair and by who asks. List selectors return querysets whose query
 count does not grow with the number of rows (``select_related``/``prefetch_related``); totals
@@ -8,7 +8,7 @@ and counts are aggregate queries.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -25,11 +25,11 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from exhibitors.enums import MembershipStatus, VisitKind
-from exhibitors.models import Member, Visit
+from exhibitors.enums import MembershipStatus
+from exhibitors.models import Member
 from meetings import money
 from meetings.access import meetings_visible_to
-from meetings.enums import Currency, DealStage, JoinKind, MeetingMode, MeetingStatus
+from meetings.enums import DealStage, JoinKind
 from meetings.models import Deal, ExchangeRate, Meeting, MeetingAttendee, MeetingJoin
 
 
@@ -281,88 +281,3 @@ def rates_in_force(*, fair: Any, at: datetime) -> dict[str, ExchangeRate]:
     ):
         current.setdefault(rate.currency, rate)
     return current
-
-
-# --- The organisers' dashboard ---------------------------------------------------------------
-
-
-def _held(now: datetime) -> Q:
-    """Held, or in progress with its end passed (both sides came; the clock did the rest)."""
-    return Q(status=MeetingStatus.HELD) | Q(status=MeetingStatus.IN_PROGRESS, end__lte=now)
-
-
-def dashboard_stats(*, fair: Any, now: datetime) -> dict[str, Any]:
-    """Live counts for organisers, in a fixed number of aggregate queries (six).
-
-    - visitors: check-ins per day and kind (on site at the hall / online), and distinct badges;
-    - meetings by status (an in-progress meeting past its end counts as held);
-    - trade exchanges: meetings held or with a logged outcome, plus walk-in contacts;
-    - deal value: totals in USD and VND (and per currency), a meeting counted once.
-    """
-    per_day: dict[date, dict[str, int]] = {}
-    for row in (
-        Visit.objects.filter(fair=fair)
-        .values("day", "kind")
-        .annotate(n=Count("id"))
-        .order_by("day", "kind")
-    ):
-        per_day.setdefault(row["day"], {VisitKind.ONSITE: 0, VisitKind.ONLINE: 0})[row["kind"]] = (
-            row["n"]
-        )
-    visitors = Visit.objects.filter(fair=fair).aggregate(
-        distinct=Count("badge", distinct=True),
-        onsite=Count("badge", distinct=True, filter=Q(kind=VisitKind.ONSITE)),
-        online=Count("badge", distinct=True, filter=Q(kind=VisitKind.ONLINE)),
-    )
-    logged = Deal.objects.filter(meeting=OuterRef("pk"))
-    held = _held(now)
-    meetings = (
-        Meeting.objects.filter(fair=fair)
-        .annotate(logged=Exists(logged))
-        .aggregate(
-            total=Count("id"),
-            scheduled=Count("id", filter=Q(status=MeetingStatus.SCHEDULED)),
-            in_progress=Count("id", filter=Q(status=MeetingStatus.IN_PROGRESS, end__gt=now)),
-            held=Count("id", filter=held),
-            no_show=Count("id", filter=Q(status=MeetingStatus.NO_SHOW)),
-            cancelled=Count("id", filter=Q(status=MeetingStatus.CANCELLED)),
-            exchanged=Count(
-                "id",
-                filter=held
-                | (
-                    Q(logged=True) & ~Q(status__in=[MeetingStatus.CANCELLED, MeetingStatus.NO_SHOW])
-                ),
-            ),
-            online=Count(
-                "id",
-                filter=Q(mode__in=[MeetingMode.ONLINE, MeetingMode.MIXED])
-                & ~Q(status=MeetingStatus.CANCELLED),
-            ),
-        )
-    )
-    deals = Deal.objects.filter(fair=fair)
-    totals = deal_totals(deals=deals, dedupe=True)
-    contacts = deals.filter(meeting__isnull=True).aggregate(
-        n=Count("id"),
-        advanced=Count("id", filter=~Q(stage=DealStage.NO_FOLLOW_UP)),
-    )
-    return {
-        "visits": {
-            "distinct": visitors["distinct"],
-            "onsite": visitors["onsite"],
-            "online": visitors["online"],
-            "per_day": [
-                {
-                    "day": day.isoformat(),
-                    "onsite": kinds[VisitKind.ONSITE],
-                    "online": kinds[VisitKind.ONLINE],
-                }
-                for day, kinds in sorted(per_day.items())
-            ],
-        },
-        "meetings": meetings,
-        "walk_ins": contacts["n"],
-        "trade_exchanges": meetings["exchanged"] + contacts["n"],
-        "deals": totals.as_dict(),
-        "currencies": [c.value for c in Currency],
-    }

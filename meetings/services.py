@@ -34,6 +34,7 @@ from meetings.enums import Currency, DealStage, JoinKind, MeetingStatus
 from meetings.links import new_video_url
 from meetings.models import Deal, DealRevision, ExchangeRate, Meeting, MeetingJoin
 from meetings.selectors import meeting_sides_present
+from organisers.live import stats_changed_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -192,6 +193,7 @@ def _apply_status(meeting: Meeting, status: str) -> bool:
     meeting.version = F("version") + 1
     meeting.save(update_fields=["status", "version", "updated_at"])
     meeting.refresh_from_db(fields=["version"])
+    stats_changed_on_commit(meeting.fair_id)
     return True
 
 
@@ -528,6 +530,7 @@ def deal_create(
             if getattr(deal, field) not in (None, "")
         },
     )
+    stats_changed_on_commit(fair.pk)
     return deal
 
 
@@ -596,4 +599,5 @@ def deal_update(
     DealRevision.objects.create(
         deal=current, user=user, at=now, version=version + 1, changes=changes
     )
+    stats_changed_on_commit(current.fair_id)
     return Deal.objects.get(pk=current.pk)

@@ -19,7 +19,5 @@ urlpatterns = [
     path("deals/export.csv", views.deal_export, name="deal_export"),
     path("deals/<int:pk>/", views.deal_detail, name="deal_detail"),
     path("deals/<int:pk>/edit/", views.deal_edit, name="deal_edit"),
-    path("organiser/", views.dashboard, name="dashboard"),
-    path("organiser/stats.json", views.stats_json, name="stats"),
     path("organiser/rates/", views.rates, name="rates"),
 ]

@@ -1,4 +1,4 @@
-"""Meeting rooms, joining, check-in, the deal log and the organisers' dashboard.
+"""Meeting rooms, joining, check-in and the deal log.
 
 Thin: resolve what the person may see (else 404), call one service, render. Every meeting URL
 answers 404 to anyone who is not a participant or an organiser.
@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import prefetch_related_objects
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
@@ -545,20 +545,3 @@ def rates(request: HttpRequest) -> HttpResponse:
             "in_force": sorted(selectors.rates_in_force(fair=fair, at=now).values(), key=str),
         },
     )
-
-
-@login_required
-@require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
-    fair = _organiser_or_404(request)
-    stats = selectors.dashboard_stats(fair=fair, now=timezone.now())
-    return render(request, "meetings/dashboard.html", {"stats": stats})
-
-
-@login_required
-@require_GET
-def stats_json(request: HttpRequest) -> JsonResponse:
-    fair = _organiser_or_404(request)
-    response = JsonResponse(selectors.dashboard_stats(fair=fair, now=timezone.now()))
-    response["Cache-Control"] = "no-store"
-    return response

@@ -56,6 +56,7 @@ TABLE_MODULES = (
     "tests.exhibitors.url_table",
     "tests.matchmaking.url_table",
     "tests.meetings.url_table",
+    "tests.organisers.url_table",
 )
 
 ROLES = ("anonymous", "visitor", "owner", "other", "buyer", "organiser")

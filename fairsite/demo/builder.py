@@ -582,7 +582,16 @@ def _visits(
         for day in sorted(chosen):
             opening = datetime.combine(day, fair.day_start, tzinfo=tz)
             at = opening + timedelta(minutes=rng.randrange(max(minutes - 30, 1)))
-            visits.append(Visit(fair=fair, badge=badge, kind=kind, day=day, at=at.astimezone(UTC)))
+            visits.append(
+                Visit(
+                    fair=fair,
+                    user_id=badge.user_id,
+                    badge=badge,
+                    kind=kind,
+                    day=day,
+                    at=at.astimezone(UTC),
+                )
+            )
     return visits
 
 

@@ -27,6 +27,24 @@ def _colleague(ctx):
     return {"slug": ctx.company.slug, "member_id": member.pk}
 
 
+HALL_ONLY = {"visitor": 404, "owner": 404, "other": 404, "buyer": 404, "organiser": 200}
+
+
+def _visitor_badge(ctx):
+    return {"pk": ctx.visitor.badges.get(fair=ctx.fair).pk}
+
+
+def _hall_staff(ctx):
+    from django.contrib.auth.models import Group
+
+    from fairsite.enums import HALL_STAFF_GROUP
+    from tests.factories import UserFactory
+
+    person = UserFactory()
+    person.groups.add(Group.objects.get_or_create(name=HALL_STAFF_GROUP)[0])
+    return {"user_id": person.pk}
+
+
 CASES = [
     UrlCase(name="exhibitors:directory", anonymous=200),
     UrlCase(
@@ -178,5 +196,49 @@ CASES = [
         other=404,
         buyer=404,
         organiser=404,
+    ),
+    UrlCase(
+        name="exhibitors:badge_pdf",
+        anonymous=302,
+        visitor=200,
+        owner=404,
+        other=404,
+        buyer=404,
+        organiser=404,
+    ),
+    # The hall: organisers and hall staff (hall staff are tested in tests/exhibitors/test_hall.py).
+    UrlCase(name="exhibitors:hall_checkin", **HALL_ONLY),
+    UrlCase(
+        name="exhibitors:hall_checkin",
+        method="post",
+        data=lambda ctx: {"code": "no-such-badge"},
+        **HALL_ONLY,
+    ),
+    UrlCase(name="exhibitors:hall_badges", **HALL_ONLY),
+    UrlCase(name="exhibitors:hall_badge_print", kwargs=_visitor_badge, **HALL_ONLY),
+    UrlCase(
+        name="exhibitors:hall_badge_revoke",
+        kwargs=_visitor_badge,
+        method="post",
+        **{**HALL_ONLY, "organiser": 302},
+    ),
+    UrlCase(
+        name="exhibitors:hall_badge_restore",
+        kwargs=_visitor_badge,
+        method="post",
+        **{**HALL_ONLY, "organiser": 302},
+    ),
+    UrlCase(name="exhibitors:hall_staff", **HALL_ONLY),
+    UrlCase(
+        name="exhibitors:hall_staff",
+        method="post",
+        data=lambda ctx: {"email": ctx.owner.email},
+        **{**HALL_ONLY, "organiser": 302},
+    ),
+    UrlCase(
+        name="exhibitors:hall_staff_remove",
+        kwargs=_hall_staff,
+        method="post",
+        **{**HALL_ONLY, "organiser": 302},
     ),
 ]

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
-from exhibitors.enums import VisitKind
-from exhibitors.models import Visit
 from meetings import selectors
-from meetings.enums import MeetingStatus
 from meetings.models import Deal
 from tests import factories
 from tests.meetings.factories import DealFactory
@@ -123,63 +120,6 @@ def test_zones_from_attendees_put_viewer_first(meeting, exhibitor_member, buyer_
     )
 
     assert zones == ["Asia/Tokyo", "Asia/Ho_Chi_Minh"]
-
-
-def test_dashboard_counts_meetings_exchanges_and_visits(fair, exhibitor_member, buyer_member):
-    start = datetime(2021, 10, 20, 2, 0, tzinfo=UTC)
-
-    def meeting(status, hours=0):
-        return factories.MeetingFactory(
-            fair=fair,
-            exhibitor=exhibitor_member.company,
-            buyer=buyer_member.company,
-            status=status,
-            start=start + timedelta(hours=hours),
-        )
-
-    meeting(MeetingStatus.HELD)
-    meeting(MeetingStatus.IN_PROGRESS, hours=1)  # ended before NOW: counts as held
-    meeting(MeetingStatus.IN_PROGRESS, hours=10)  # 12:00–12:30 UTC: under way
-    logged = meeting(MeetingStatus.SCHEDULED, hours=2)  # nobody checked in, but logged
-    DealFactory(fair=fair, company=exhibitor_member.company, meeting=logged)
-    cancelled = meeting(MeetingStatus.CANCELLED, hours=3)
-    DealFactory(fair=fair, company=exhibitor_member.company, meeting=cancelled)
-    meeting(MeetingStatus.NO_SHOW, hours=4)
-    meeting(MeetingStatus.SCHEDULED, hours=5)
-    DealFactory(fair=fair, company=exhibitor_member.company)  # a walk-in
-    for kind, day in [
-        (VisitKind.ONSITE, fair.start_date),
-        (VisitKind.ONLINE, fair.start_date),
-        (VisitKind.ONSITE, fair.start_date + timedelta(days=1)),
-    ]:
-        badge = factories.BadgeFactory(fair=fair)
-        Visit.objects.create(fair=fair, badge=badge, kind=kind, day=day, at=NOW)
-
-    stats = selectors.dashboard_stats(fair=fair, now=NOW)
-
-    assert {k: stats["meetings"][k] for k in ("held", "in_progress", "scheduled")} == {
-        "held": 2,
-        "in_progress": 1,
-        "scheduled": 2,
-    }
-    assert (stats["meetings"]["cancelled"], stats["meetings"]["no_show"]) == (1, 1)
-    # held (2) + logged but unmarked (1) + walk-in (1); cancelled and no-show never count
-    assert stats["trade_exchanges"] == 4
-    assert stats["visits"]["distinct"] == 3
-    assert stats["visits"]["per_day"] == [
-        {"day": "2021-10-20", "onsite": 1, "online": 1},
-        {"day": "2021-10-21", "onsite": 1, "online": 0},
-    ]
-
-
-def test_dashboard_ignores_other_fairs(fair, exhibitor_member):
-    other_fair = factories.FairFactory(is_current=False)
-    factories.MeetingFactory(fair=other_fair, status=MeetingStatus.HELD)
-    DealFactory(fair=other_fair)
-
-    stats = selectors.dashboard_stats(fair=fair, now=NOW)
-
-    assert (stats["meetings"]["total"], stats["trade_exchanges"]) == (0, 0)
 
 
 def test_deal_history_is_labelled_and_formatted(meeting, exhibitor_member, rates):

@@ -14,8 +14,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from exhibitors.enums import VisitKind
-from exhibitors.models import Visit
 from meetings import services
 from meetings.enums import Currency, DealStage, JoinKind, MeetingMode, MeetingStatus
 from meetings.models import Deal, DealRevision, ExchangeRate, Meeting, MeetingJoin
@@ -553,69 +551,6 @@ def test_organiser_publishes_a_rate(login, organiser, fair):
 
 
 # --- Dashboard -----------------------------------------------------------------------------
-
-
-def _fill_fair(fair, exhibitor_member, n):
-    """n held meetings, n walk-in contacts with a value, n visitors checked in."""
-    day = fair.start_date
-    for _index in range(n):
-        buyer = factories.BuyerMemberFactory(company__fair=fair)
-        factories.MeetingFactory(
-            fair=fair,
-            exhibitor=exhibitor_member.company,
-            buyer=buyer.company,
-            status=MeetingStatus.HELD,
-        )
-        DealFactory(
-            fair=fair,
-            company=exhibitor_member.company,
-            currency="USD",
-            amount_minor=100,
-            value_usd_cents=100,
-            value_vnd=25_000,
-        )
-        badge = factories.BadgeFactory(fair=fair)
-        Visit.objects.create(
-            fair=fair, badge=badge, kind=VisitKind.ONSITE, day=day, at=timezone.now()
-        )
-
-
-def test_dashboard_query_count_is_constant(
-    client, fair, exhibitor_member, organiser, django_assert_num_queries
-):
-    client.force_login(organiser)
-    url = reverse("meetings:dashboard")
-    _fill_fair(fair, exhibitor_member, 2)
-    with_two = _count(client, url)
-
-    _fill_fair(fair, exhibitor_member, 15)
-    with django_assert_num_queries(with_two):
-        response = client.get(url)
-
-    assert response.context["stats"]["trade_exchanges"] == 34
-    assert not INLINE_SCRIPT.search(html(response))
-
-
-def test_stats_json_counts(login, fair, exhibitor_member, organiser):
-    _fill_fair(fair, exhibitor_member, 3)
-
-    data = login(organiser).get(reverse("meetings:stats")).json()
-
-    assert data["meetings"]["held"] == 3
-    assert data["walk_ins"] == 3
-    assert data["trade_exchanges"] == 6
-    assert data["deals"]["usd_cents"] == 300
-    assert data["visits"]["per_day"] == [{"day": "2021-10-20", "onsite": 3, "online": 0}]
-
-
-def test_dashboard_is_for_organisers_only(login, exhibitor_member):
-    client = login(exhibitor_member.user)
-
-    codes = [
-        client.get(reverse(name)).status_code for name in ("meetings:dashboard", "meetings:stats")
-    ]
-
-    assert codes == [404, 404]
 
 
 def test_history_is_recorded_through_the_edit_page(client, meeting, exhibitor_member, rates):

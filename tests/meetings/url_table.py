@@ -126,7 +126,5 @@ CASES = [
         buyer=404,
         organiser=200,
     ),
-    UrlCase(name="meetings:dashboard", **ORGANISERS_ONLY),
-    UrlCase(name="meetings:stats", **ORGANISERS_ONLY),
     UrlCase(name="meetings:rates", **ORGANISERS_ONLY),
 ]

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from organisers import views
+
+app_name = "organisers"
+
+urlpatterns = [
+    path("organiser/", views.dashboard, name="dashboard"),
+    path("organiser/stats.json", views.stats_json, name="stats"),
+]

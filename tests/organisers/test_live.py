@@ -1,0 +1,109 @@
+"""The organisers' socket and the throttled "stats changed" announcement."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+import pytest
+from asgiref.sync import sync_to_async
+
+from organisers import live
+from tests import factories
+from tests.meetings.sockets import *  # noqa: F403 - socket fixtures, fresh cache
+from tests.meetings.sockets import clear_cache
+
+OPEN = datetime(2021, 10, 20, 3, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def announcements(monkeypatch, settings):
+    settings.FAIRSITE_STATS_INTERVAL = 0.3
+    sent: list[tuple[str, float]] = []
+    monkeypatch.setattr(
+        live, "broadcast", lambda group, event: sent.append((group, time.monotonic()))
+    )
+    clear_cache()
+    return sent
+
+
+def test_a_burst_of_a_thousand_changes_is_a_few_announcements(announcements):
+    started = time.monotonic()
+    for _ in range(1000):
+        live.stats_changed(7)
+    last_change = time.monotonic()
+    time.sleep(0.7)
+
+    # At most one per interval (plus the first), and one after the last change.
+    assert len(announcements) <= (last_change - started) / 0.3 + 2
+    assert len(announcements) >= 2
+    assert announcements[-1][1] >= last_change
+    assert {group for group, _at in announcements} == {"organisers.7"}
+    gaps = [b - a for (_g, a), (_h, b) in zip(announcements, announcements[1:], strict=False)]
+    assert min(gaps) >= 0.25
+
+
+def test_a_change_after_the_interval_is_announced_at_once(announcements):
+    live.stats_changed(7)
+    time.sleep(0.4)
+    live.stats_changed(7)
+
+    assert len(announcements) == 2
+
+
+def test_throttle_is_per_fair(announcements):
+    live.stats_changed(7)
+    live.stats_changed(8)
+
+    assert [group for group, _at in announcements] == ["organisers.7", "organisers.8"]
+
+
+def test_without_the_shared_pending_key_every_change_is_announced(announcements, monkeypatch):
+    """Negative control: the cache's atomic ``add`` is what holds a burst back."""
+    monkeypatch.setattr(live.cache, "add", lambda *args, **kwargs: True)
+    monkeypatch.setattr(live.cache, "get", lambda *args, **kwargs: None)
+
+    for _ in range(1000):
+        live.stats_changed(7)
+
+    assert len(announcements) == 1000
+
+
+# --- The socket ------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+async def test_organiser_socket_gets_stats_changed_after_a_check_in(open_socket, settings):
+    from exhibitors.visits import visit_checkin
+
+    fair = await sync_to_async(factories.FairFactory)()
+    organiser = await sync_to_async(factories.OrganiserFactory)()
+    badge = await sync_to_async(factories.BadgeFactory)(fair=fair)
+    socket = await open_socket(organiser, "/ws/organisers/")
+
+    result = await sync_to_async(visit_checkin)(
+        fair=fair, staff=organiser, scanned=badge.code, now=OPEN
+    )
+
+    assert socket.hello["fair"] == fair.pk
+    assert result.outcome == "first"
+    assert await socket.event("stats.changed") == {}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+async def test_non_organisers_cannot_subscribe(open_socket, exhibitor):
+    from django.contrib.auth.models import Group
+
+    from fairsite.enums import HALL_STAFF_GROUP
+
+    door = await sync_to_async(factories.UserFactory)()
+    group = await sync_to_async(lambda: Group.objects.get_or_create(name=HALL_STAFF_GROUP)[0])()
+    await sync_to_async(door.groups.add)(group)
+
+    refused = [
+        (await open_socket(user, "/ws/organisers/")).close_code for user in (exhibitor, door, None)
+    ]
+
+    assert refused == [4403, 4403, 4401]

@@ -1,0 +1,10 @@
+"""Permission cases for the organisers' URLs; format in tests/test_url_permissions.py."""
+
+from tests.test_url_permissions import UrlCase
+
+ORGANISERS_ONLY = {"visitor": 404, "owner": 404, "other": 404, "buyer": 404, "organiser": 200}
+
+CASES = [
+    UrlCase(name="organisers:dashboard", **ORGANISERS_ONLY),
+    UrlCase(name="organisers:stats", **ORGANISERS_ONLY),
+]
