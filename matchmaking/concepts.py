@@ -13,9 +13,10 @@ Matching rules:
 - Names in Latin script match whole words (``mould`` never matches inside ``moulded``), with
   a light plural rule (``springs`` = ``spring``); names with CJK or Hangul match as substrings,
   Korean names with or without their spaces.
-- The longest name wins and consumes its words: ``spring water`` (a look-alike concept) is read
-  before ``spring``, ``khuôn bê tông`` (concrete moulds) before ``khuôn``, ``射出成形用金型``
-  (a mould) before ``射出成形`` (moulding).
+- The longest name wins and consumes its words; between two of the same length, a look-alike
+  wins. ``spring water`` (a look-alike concept) is read before ``spring``, ``khuôn bê tông``
+  (concrete moulds) before ``chế tạo khuôn``, ``射出成形用金型`` (a mould) before ``射出成形``
+  (moulding).
 - A name in English, Japanese or Korean never matches Latin words written with diacritics
   (``cap`` is not ``cấp`` of ``cung cấp``, "supply").
 - A one-syllable Vietnamese name whose folded form is ambiguous (``mạ`` → ``ma`` like ``mã``,
@@ -222,6 +223,9 @@ class Vocabulary:
             current = self.concepts[current].broader
         return tuple(out)
 
+    def _look_alike(self, code: str) -> bool:
+        return self.concepts[code].kind == "other"
+
     def ancestors(self, code: str) -> tuple[str, ...]:
         return self._ancestors.get(code, ())
 
@@ -250,7 +254,7 @@ class Vocabulary:
             while start >= 0:
                 spans.append((start, start + len(name), code))
                 start = n.text.find(name, start + 1)
-        spans.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
+        spans.sort(key=lambda s: (-(s[1] - s[0]), not self._look_alike(s[2]), s[0]))
         taken = bytearray(len(n.text))
         chosen: list[tuple[int, int, str]] = []
         for start, end, code in spans:

@@ -151,7 +151,10 @@ def adjust(
             if disliked:
                 cols = [index[p] for p in disliked if p in index]
                 if cols:
-                    sims = (others @ others[cols].T).toarray().max(1)
+                    sims = (others @ others[cols].T).toarray()
+                    for c, k in enumerate(cols):
+                        sims[k, c] = 0.0
+                    worst = sims.max(1)
                     finite = np.isfinite(line)
-                    line[finite] -= DISLIKE * sims[finite]
+                    line[finite] -= DISLIKE * worst[finite]
     return Adjusted(buyer_view, exhibitor_view, extra)

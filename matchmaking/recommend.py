@@ -385,12 +385,16 @@ def compute(
         scores = adjust.buyer_view[i, :]
         for rank, j in enumerate(_top(scores, limit), start=1):
             reasons = ctx.reasons(i, j) + adjust.reasons(buyer.id, exhibitors[j].id)
-            results.append(Result(buyer.id, exhibitors[j].id, rank, round(scores[j], 2), reasons))
+            results.append(
+                Result(buyer.id, exhibitors[j].id, rank, round(float(scores[j]), 2), reasons)
+            )
     for j, exhibitor in enumerate(exhibitors):
         scores = adjust.exhibitor_view[:, j]
         for rank, i in enumerate(_top(scores, top_n), start=1):
             reasons = ctx.reasons(i, j) + adjust.reasons(exhibitor.id, buyers[i].id)
-            results.append(Result(exhibitor.id, buyers[i].id, rank, round(scores[i], 2), reasons))
+            results.append(
+                Result(exhibitor.id, buyers[i].id, rank, round(float(scores[i]), 2), reasons)
+            )
     return results
 
 
