@@ -2,22 +2,40 @@
 buyers, 3 days of 30-minute slots), next to a naive pure-Python double loop on a sample of the
 same data, extrapolated to the whole fair.
 
+The generated texts are drawn from the labelled development set (``bench/data/match_dev.json``:
+Vietnamese with and without diacritics, English, Japanese, Korean), so the concept reading
+(:mod:`matchmaking.concepts`) runs on every text as it does at a real fair; ``--words`` uses
+the older bag of English words instead.
+
+``--through-services`` also builds the scaled demo fair (``fairsite.demo``, 300 exhibitors ×
+1,500 buyers with their interests) in a temporary SQLite database and times the recompute
+service the organiser page and the per-company task call
+(``matchmaking.services.recommendations_compute``), queries and storing included.
+
     .venv/bin/python bench/recommend_bench.py [--exhibitors 300] [--buyers 1500] [--sample 60]
+                                              [--words] [--through-services]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import random
 import sys
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fairsite.settings")
+if "--through-services" in sys.argv:
+    DB_FILE = Path(tempfile.mkstemp(prefix="recommend-bench-", suffix=".sqlite3")[1])
+    os.environ["FAIRSITE_DATABASE_URL"] = f"sqlite:///{DB_FILE}"
+    os.environ.pop("FAIRSITE_REDIS_URL", None)
 
 import django  # noqa: E402
 
@@ -38,12 +56,24 @@ cover radiator precision mould tooling welding jig fixture textile fabric zipper
 packaging carton foam electronics sensor battery casing hinge valve pump hose seal""".split()
 
 
-def records(n_ex: int, n_buy: int, n_slots: int, seed: int = 7) -> list[recommend.CompanyRecord]:
+def dev_texts() -> tuple[list[str], list[str]]:
+    data = json.loads((ROOT / "bench" / "data" / "match_dev.json").read_text(encoding="utf-8"))
+    return [s["text"] for s in data["suppliers"]], [b["needs"] for b in data["buyers"]]
+
+
+def records(
+    n_ex: int, n_buy: int, n_slots: int, seed: int = 7, *, words_only: bool = False
+) -> list[recommend.CompanyRecord]:
     rng = random.Random(seed)
+    offers, needs = dev_texts()
     out = []
     for i in range(n_ex + n_buy):
         role = "exhibitor" if i < n_ex else "buyer"
         words = rng.sample(WORDS, 12 if role == "exhibitor" else 8)
+        if not words_only:
+            # A real profile's text, with a few generated words so that no two are the same.
+            pool = offers if role == "exhibitor" else needs
+            words = [rng.choice(pool), *words[:3]]
         start = rng.randrange(0, n_slots // 2)
         hours = np.zeros(n_slots, dtype=bool)
         hours[start : start + rng.randrange(8, n_slots // 2)] = True
@@ -102,9 +132,11 @@ def main() -> None:
     parser.add_argument("--buyers", type=int, default=1500)
     parser.add_argument("--sample", type=int, default=60, help="buyers in the naive baseline")
     parser.add_argument("--slots", type=int, default=96)
+    parser.add_argument("--words", action="store_true", help="bags of English words as texts")
+    parser.add_argument("--through-services", action="store_true")
     args = parser.parse_args()
 
-    data = records(args.exhibitors, args.buyers, args.slots)
+    data = records(args.exhibitors, args.buyers, args.slots, words_only=args.words)
     pairs = args.exhibitors * args.buyers
     print(
         f"fair: {args.exhibitors} exhibitors × {args.buyers} buyers = {pairs:,} pairs, "
@@ -132,6 +164,35 @@ def main() -> None:
         f"({1 / per_pair:,.0f} pairs/s)"
     )
     print(f"speed-up: {per_pair * pairs / vectorised:.1f}×")
+
+    vocabulary = recommend.default_vocabulary()
+    started = time.perf_counter()
+    for r in data:
+        vocabulary.find(r.text)
+    spent = time.perf_counter() - started
+    print(f"of which reading concepts in {len(data):,} texts: {spent:.2f} s")
+    if args.through_services:
+        through_services()
+
+
+def through_services() -> None:
+    from django.core.management import call_command
+
+    from fairsite.demo import SCALED_SIZE, demo_fair_create
+    from matchmaking import services
+
+    try:
+        started = time.perf_counter()
+        call_command("migrate", verbosity=0)
+        result = demo_fair_create(size=SCALED_SIZE, scale=True)
+        print(f"setup: migrate + scaled demo fair in {time.perf_counter() - started:.1f} s")
+        fair = result.fair
+        started = time.perf_counter()
+        stored = services.recommendations_compute(fair=fair)
+        spent = time.perf_counter() - started
+        print(f"recommendations_compute on the scaled demo: {spent:.2f} s, {stored:,} rows stored")
+    finally:
+        DB_FILE.unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from matchmaking.models import (
     Availability,
+    Concept,
     FairBreak,
     GridSettings,
     Interest,
@@ -77,3 +78,14 @@ class SchedulerRunAdmin(admin.ModelAdmin):
     list_display = ["pk", "fair", "status", "meetings_created", "created_at", "published_at"]
     list_filter = ["fair", "status"]
     readonly_fields = ["instance", "result", "pairs"]
+
+
+@admin.register(Concept)
+class ConceptAdmin(admin.ModelAdmin):
+    """The recommendation vocabulary: add a process or product, or another name for one; the
+    next recompute uses it."""
+
+    list_display = ["code", "kind", "broader", "names_en", "names_vi"]
+    list_filter = ["kind"]
+    search_fields = ["code", "names_en", "names_vi", "names_ja", "names_ko"]
+    raw_id_fields = ["broader"]

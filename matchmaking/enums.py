@@ -30,3 +30,12 @@ class RunStatus(models.TextChoices):
 WEIGHT_MUST = 3
 WEIGHT_REQUESTED = 2
 WEIGHT_MAYBE = 1
+
+
+class ConceptKind(models.TextChoices):
+    PROCESS = "process", _("Process")
+    PRODUCT = "product", _("Product")
+    MATERIAL = "material", _("Material")
+    INDUSTRY = "industry", _("Industry")
+    CERT = "cert", _("Certification")
+    OTHER = "other", _("Look-alike (not matched as a need)")

@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from matchmaking.enums import InterestLevel, RequestStatus, RunStatus
+from matchmaking.enums import ConceptKind, InterestLevel, RequestStatus, RunStatus
 
 
 class GridSettings(models.Model):
@@ -175,6 +175,60 @@ class Recommendation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company_id} → {self.other_id} ({self.score:.1f})"
+
+
+class Concept(models.Model):
+    """A process, product, material, industry or certification of the supporting industries,
+    with its names in four languages (one a line; the first is the label). Recommendations
+    compare needs and capabilities on these (see :mod:`matchmaking.concepts`). The shipped
+    vocabulary is loaded by a migration; organisers extend it in the admin."""
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=ConceptKind.choices)
+    broader = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="narrower",
+        verbose_name=_("broader concept"),
+        help_text=_("A supplier of this concept also answers a need for the broader one."),
+    )
+    names_en = models.TextField(_("names in English"), blank=True, help_text=_("One a line."))
+    names_vi = models.TextField(
+        _("names in Vietnamese"), blank=True, help_text=_("One a line, with diacritics.")
+    )
+    names_ja = models.TextField(_("names in Japanese"), blank=True, help_text=_("One a line."))
+    names_ko = models.TextField(_("names in Korean"), blank=True, help_text=_("One a line."))
+
+    class Meta:
+        verbose_name = _("vocabulary concept")
+        verbose_name_plural = _("vocabulary concepts")
+        ordering = ["kind", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ConceptKind.values), name="concept_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(broader=F("pk")), name="concept_not_its_own_broader"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        first = (self.names_en or self.names_vi or "").strip().splitlines()
+        return f"{self.code} ({first[0]})" if first else self.code
+
+    def as_data(self) -> dict:
+        """The concept as :meth:`matchmaking.concepts.Vocabulary.from_data` reads it."""
+        data: dict = {
+            "code": self.code,
+            "kind": self.kind,
+            "broader": self.broader.code if self.broader_id and self.broader else "",
+        }
+        for lang in ("en", "vi", "ja", "ko"):
+            text = getattr(self, f"names_{lang}") or ""
+            data[lang] = [line.strip() for line in text.splitlines() if line.strip()]
+        return data
 
 
 class MeetingRequest(models.Model):

@@ -1,23 +1,32 @@
 """Explained buyer ↔ exhibitor recommendations, computed for a whole fair at once.
 
 Pure Python + numpy/scipy (no Django): :func:`compute` takes plain company records and returns
-the top-N of each company with a score (0–100) and reasons as codes with parameters.
+the top-N of each company with a score (0–100) and reasons as codes with parameters. The rule
+is written out in ``docs/matchmaking.md`` (section "Recommendations").
 
-Scoring (weights in :data:`WEIGHTS`, see ``docs/matchmaking.md``):
+**Relevance** (0–1) says how well the exhibitor's capabilities answer the buyer's need:
 
-- **text**: TF-IDF cosine between the exhibitor's capabilities (+ description and key product)
-  and the buyer's sourcing needs, over word unigrams + bigrams (light English stemming) and
-  character 3–4-grams within words (so "die-cast" meets "die casting", "ADC12" meets "adc-12").
-  Sparse matrices in scipy; IDF fitted on the fair's own texts; sublinear TF; L2-normalised.
-- **sector**: Jaccard overlap of the sector sets.
-- **certifications**: the share of the buyer's required certifications that the exhibitor holds.
-- **languages**: at least one language in common.
-- **hours**: share of the meeting grid in which both companies have someone available.
-- **interest**: "must meet" / "maybe" from either side adds a bonus; "not interested" from
-  either side removes the pair.
+- *concepts* (:mod:`matchmaking.concepts`): the processes, products, materials and industries
+  both texts name, in any of Vietnamese (with or without diacritics), English, Japanese and
+  Korean. Each concept of the need weighs by its kind (:data:`KIND_WEIGHTS`) and a little by
+  its order (the first-named is what the buyer is after). A supplier of a narrower concept
+  answers a broader need fully (zinc-nickel plating answers "plating"); a supplier of only the
+  broader one answers a narrower need in part (:data:`BROADER_CREDIT`). The score is half the
+  need's weighted coverage, half its best single match.
+- *text*: TF-IDF cosine of the two texts over words (light English stemming), character
+  3–4-grams within words, and character bigrams of Japanese and Korean runs.
+- relevance = 0.75 × concepts + 0.25 × text; with no concept in the need, text alone.
 
-scikit-learn's ``TfidfVectorizer`` would do the vectorising, but the whole method is ~60 lines
-on numpy/scipy, which the project already depends on; a 40 MB dependency is not worth it.
+**Shown** only when relevance ≥ :data:`FLOOR` and the exhibitor holds every certification the
+buyer requires (a missing one excludes it). A need that names no process or product (industry
+or material words only, or nothing) is *vague*: at most :data:`VAGUE_TOP` are shown.
+
+**Score** = 100 × (0.70 relevance + 0.12 sector overlap + 0.06 common language + 0.06 common
+hours + 0.03 key-product recognition + 0.03 share of certifications the need's text mentions),
+then adjusted by behaviour (:mod:`matchmaking.learning`).
+
+scikit-learn's ``TfidfVectorizer`` would do the vectorising, but the method is ~60 lines on
+numpy/scipy, which the project already depends on.
 """
 
 from __future__ import annotations
@@ -31,17 +40,26 @@ import numpy as np
 from scipy import sparse
 
 from exhibitors.text import fold
+from matchmaking import learning
+from matchmaking.concepts import KIND_WEIGHTS, Match, Vocabulary, default_vocabulary, is_wide
 
 WEIGHTS = {
-    "text": 40.0,
-    "sector": 20.0,
-    "cert": 15.0,
-    "language": 10.0,
-    "hours": 10.0,
+    "relevance": 70.0,
+    "sector": 12.0,
+    "language": 6.0,
+    "hours": 6.0,
+    "key_product": 3.0,
+    "cert": 3.0,
     "must": 15.0,
     "maybe": 7.0,
 }
+FLOOR = 0.3  # relevance below this is never shown
+VAGUE_TOP = 5  # at most this many for a need that names no process or product
+VAGUE_KIND = 0.5  # a need whose heaviest concept weighs less than this is vague
+BROADER_CREDIT = 0.35
 TEXT_SATURATION = 0.5  # a cosine of 0.5 already counts as a full text match
+POSITION_DECAY = 0.15
+REASON_CONCEPTS = 3
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 STOP_WORDS = frozenset(
@@ -74,6 +92,9 @@ class CompanyRecord:
     languages: frozenset[str] = frozenset()
     hours: np.ndarray | None = None  # bool vector over the fair's grid slots
     needs_snippet: str = ""
+    name: str = ""
+    key_product: str = ""
+    key_product_year: int | None = None
 
 
 @dataclass
@@ -82,8 +103,23 @@ class Analysed:
     chars: dict[str, int] = field(default_factory=dict)
 
 
+def _wide_runs(text: str) -> list[str]:
+    runs: list[str] = []
+    current: list[str] = []
+    for ch in text:
+        if is_wide(ch):
+            current.append(ch)
+        elif current:
+            runs.append("".join(current))
+            current = []
+    if current:
+        runs.append("".join(current))
+    return runs
+
+
 def analyse(text: str, surface: dict[str, str]) -> Analysed:
-    """Word (stemmed) unigram + bigram counts and char 3–4-gram counts of one text."""
+    """Word (stemmed) unigram + bigram counts, char 3–4-gram counts within Latin words, and
+    character bigrams of Japanese and Korean runs (single characters for one-character runs)."""
     out = Analysed()
     raw = _TOKEN.findall(fold(text))
     words: list[str] = []
@@ -106,6 +142,12 @@ def analyse(text: str, surface: dict[str, str]) -> Analysed:
         if i + 1 < len(words) and words[i + 1]:
             bigram = f"{word} {words[i + 1]}"
             out.words[bigram] = out.words.get(bigram, 0) + 1
+    for run in _wide_runs(text or ""):
+        grams = [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
+        for gram in grams:
+            key = f"#{gram}"
+            surface.setdefault(key, gram)
+            out.words[key] = out.words.get(key, 0) + 1
     return out
 
 
@@ -156,18 +198,98 @@ class Result:
     reasons: list[dict]
 
 
+@dataclass
+class _Concepts:
+    """Concept matrices: the need weights of each buyer, what each exhibitor answers."""
+
+    codes: list[str]
+    need: np.ndarray  # nb × C, weights
+    offer: np.ndarray  # ne × C, 1 (does it, or a narrower one) or BROADER_CREDIT
+    vague: np.ndarray  # nb, bool
+    mentioned_certs: list[frozenset[str]]  # per buyer, certifications its text names
+    matches: list[list[Match]]  # per company (buyers then exhibitors)
+
+
+def _concepts(
+    vocabulary: Vocabulary, buyers: Sequence[CompanyRecord], exhibitors: Sequence[CompanyRecord]
+) -> _Concepts:
+    scored = [c for c, k in vocabulary.concepts.items() if KIND_WEIGHTS.get(k.kind, 0) > 0]
+    index = {c: i for i, c in enumerate(scored)}
+    children: dict[str, list[str]] = {}
+    for code in scored:
+        for ancestor in vocabulary.ancestors(code):
+            children.setdefault(ancestor, []).append(code)
+    matches = [vocabulary.find(c.text) for c in [*buyers, *exhibitors]]
+    need = np.zeros((len(buyers), max(len(scored), 1)), np.float32)
+    vague = np.ones(len(buyers), bool)
+    mentioned: list[frozenset[str]] = []
+    for i, found in enumerate(matches[: len(buyers)]):
+        position = 0
+        seen: set[str] = set()
+        certs: set[str] = set()
+        for m in found:
+            concept = vocabulary.concepts[m.code]
+            if concept.kind == "cert":
+                certs.add(m.code)
+            if m.code not in index or m.code in seen:
+                continue
+            seen.add(m.code)
+            weight = KIND_WEIGHTS[concept.kind] / (1.0 + POSITION_DECAY * position)
+            position += 1
+            need[i, index[m.code]] = weight
+            if KIND_WEIGHTS[concept.kind] >= VAGUE_KIND:
+                vague[i] = False
+        mentioned.append(frozenset(certs))
+    offer = np.zeros((len(exhibitors), max(len(scored), 1)), np.float32)
+    for j, found in enumerate(matches[len(buyers) :]):
+        for m in found:
+            if m.code not in index:
+                continue
+            offer[j, index[m.code]] = 1.0
+            for ancestor in vocabulary.ancestors(m.code):
+                if ancestor in index:
+                    offer[j, index[ancestor]] = 1.0
+        for m in found:
+            for child in children.get(m.code, ()):
+                k = index[child]
+                offer[j, k] = max(offer[j, k], BROADER_CREDIT)
+    return _Concepts(scored, need, offer, vague, mentioned, matches)
+
+
+def _concept_scores(c: _Concepts) -> np.ndarray:
+    """Half weighted coverage of the need, half its best single match (nb × ne)."""
+    total = c.need.sum(1)[:, None]
+    coverage = np.divide(
+        c.need @ c.offer.T,
+        total,
+        out=np.zeros((c.need.shape[0], c.offer.shape[0]), np.float32),
+        where=total > 0,
+    )
+    best = np.zeros_like(coverage)
+    for k in np.flatnonzero(c.need.any(0)):
+        np.maximum(best, np.outer(c.need[:, k], c.offer[:, k]), out=best)
+    heaviest = c.need.max(1)[:, None] if c.need.size else np.zeros((c.need.shape[0], 1))
+    best = np.divide(best, heaviest, out=np.zeros_like(best), where=heaviest > 0)
+    return 0.5 * coverage + 0.5 * best
+
+
 def compute(
     companies: Sequence[CompanyRecord],
     *,
     interests: dict[tuple[int, int], str] | None = None,
+    behaviour: dict[tuple[int, int], str] | None = None,
     top_n: int = 20,
     slot_minutes: int = 30,
+    vocabulary: Vocabulary | None = None,
 ) -> list[Result]:
-    """Top ``top_n`` exhibitors for each buyer and buyers for each exhibitor.
+    """Top ``top_n`` exhibitors for each buyer and buyers for each exhibitor, above the floor.
 
-    ``interests`` maps ``(from_company_id, to_company_id)`` to ``must`` / ``maybe`` / ``no``.
+    ``interests`` maps ``(from_company_id, to_company_id)`` to ``must`` / ``maybe`` / ``no``;
+    ``behaviour`` maps the same pairs to ``accepted`` / ``declined`` / ``deal`` (see
+    :mod:`matchmaking.learning`).
     """
     interests = interests or {}
+    vocabulary = vocabulary or default_vocabulary()
     buyers = [c for c in companies if c.role == "buyer"]
     exhibitors = [c for c in companies if c.role == "exhibitor"]
     if not buyers or not exhibitors:
@@ -180,17 +302,27 @@ def compute(
     text = 0.6 * (words[:nb] @ words[nb:].T).toarray() + 0.4 * (chars[:nb] @ chars[nb:].T).toarray()
     text_part = np.minimum(1.0, text / TEXT_SATURATION)
 
+    concepts = _concepts(vocabulary, buyers, exhibitors)
+    concept_part = _concept_scores(concepts)
+    has_need = concepts.need.any(1)[:, None]
+    relevance = np.where(has_need, 0.75 * concept_part + 0.25 * text_part, text_part)
+
     all_sectors = _multi_hot([c.sectors for c in buyers + exhibitors])
     bs, es = all_sectors[:nb], all_sectors[nb:]
     shared = bs @ es.T
     union = bs.sum(1)[:, None] + es.sum(1)[None, :] - shared
     sector_part = np.divide(shared, union, out=np.zeros_like(shared), where=union > 0)
 
-    cert_codes = [c.required for c in buyers] + [c.certs for c in exhibitors]
-    all_certs = _multi_hot(cert_codes)
-    req, held = all_certs[:nb], all_certs[nb:]
-    n_req = req.sum(1)[:, None]
-    cert_part = np.divide(req @ held.T, n_req, out=np.zeros((nb, ne), np.float32), where=n_req > 0)
+    cert_sets = [c.required for c in buyers] + [c.certs for c in exhibitors]
+    cert_sets += list(concepts.mentioned_certs)
+    all_certs = _multi_hot(cert_sets)
+    req, held = all_certs[:nb], all_certs[nb : nb + ne]
+    mentioned = all_certs[nb + ne :]
+    missing = (req @ (1.0 - held).T) > 0
+    n_mentioned = mentioned.sum(1)[:, None]
+    cert_part = np.divide(
+        mentioned @ held.T, n_mentioned, out=np.zeros((nb, ne), np.float32), where=n_mentioned > 0
+    )
 
     all_langs = _multi_hot([c.languages for c in buyers + exhibitors])
     lang_part = ((all_langs[:nb] @ all_langs[nb:].T) > 0).astype(np.float32)
@@ -205,55 +337,63 @@ def compute(
     else:
         common = np.zeros((nb, ne), np.float32)
         hours_part = common
+    key_part = np.asarray([1.0 if e.key_product else 0.0 for e in exhibitors], np.float32)
 
-    score = (
-        WEIGHTS["text"] * text_part
+    base = (
+        WEIGHTS["relevance"] * relevance
         + WEIGHTS["sector"] * sector_part
-        + WEIGHTS["cert"] * cert_part
         + WEIGHTS["language"] * lang_part
         + WEIGHTS["hours"] * hours_part
+        + WEIGHTS["key_product"] * key_part[None, :]
+        + WEIGHTS["cert"] * cert_part
     ).astype(np.float64)
+    shown = (relevance >= FLOOR) & ~missing
 
     b_index = {c.id: i for i, c in enumerate(buyers)}
-    e_index = {c.id: i for i, c in enumerate(exhibitors)}
-    for (src, dst), level in interests.items():
-        if src in b_index and dst in e_index:
-            i, j = b_index[src], e_index[dst]
-        elif src in e_index and dst in b_index:
-            i, j = b_index[dst], e_index[src]
-        else:
-            continue
-        if level == "no":
-            score[i, j] = -np.inf
-        elif np.isfinite(score[i, j]):
-            score[i, j] += WEIGHTS.get(level, 0.0)
+    e_index = {c.id: j for j, c in enumerate(exhibitors)}
+    profiles = sparse.hstack(
+        [words, sparse.csr_matrix(np.vstack([concepts.need > 0, concepts.offer > 0]))]
+    ).tocsr()
+    adjust = learning.adjust(
+        base=base,
+        shown=shown,
+        interests=interests,
+        behaviour=behaviour or {},
+        b_index=b_index,
+        e_index=e_index,
+        profiles=profiles,
+        weights=WEIGHTS,
+        names_of={c.id: c.name for c in companies},
+    )
 
     word_rows = [_row_dict(words, r) for r in range(nb + ne)]
     ctx = _Context(
-        buyers, exhibitors, word_rows, word_terms, surface, common, interests, slot_minutes / 60
+        buyers,
+        exhibitors,
+        word_rows,
+        word_terms,
+        surface,
+        common,
+        slot_minutes / 60,
+        vocabulary,
+        concepts,
+        missing,
     )
     results: list[Result] = []
     for i, buyer in enumerate(buyers):
-        for rank, j in enumerate(_top(score[i, :], top_n), start=1):
+        limit = min(top_n, VAGUE_TOP) if concepts.vague[i] else top_n
+        scores = adjust.buyer_view[i, :]
+        for rank, j in enumerate(_top(scores, limit), start=1):
+            reasons = ctx.reasons(i, j) + adjust.reasons(buyer.id, exhibitors[j].id)
             results.append(
-                Result(
-                    buyer.id,
-                    exhibitors[j].id,
-                    rank,
-                    round(float(score[i, j]), 2),
-                    ctx.reasons(i, j, buyer.id),
-                )
+                Result(buyer.id, exhibitors[j].id, rank, round(float(scores[j]), 2), reasons)
             )
     for j, exhibitor in enumerate(exhibitors):
-        for rank, i in enumerate(_top(score[:, j], top_n), start=1):
+        scores = adjust.exhibitor_view[:, j]
+        for rank, i in enumerate(_top(scores, top_n), start=1):
+            reasons = ctx.reasons(i, j) + adjust.reasons(exhibitor.id, buyers[i].id)
             results.append(
-                Result(
-                    exhibitor.id,
-                    buyers[i].id,
-                    rank,
-                    round(float(score[i, j]), 2),
-                    ctx.reasons(i, j, exhibitor.id),
-                )
+                Result(exhibitor.id, buyers[i].id, rank, round(float(scores[i]), 2), reasons)
             )
     return results
 
@@ -274,7 +414,7 @@ def _row_dict(matrix: sparse.csr_matrix, r: int) -> dict[int, float]:
 def _top(values: np.ndarray, n: int) -> list[int]:
     finite = np.isfinite(values)
     candidates = np.flatnonzero(finite)
-    if candidates.size == 0:
+    if candidates.size == 0 or n <= 0:
         return []
     if candidates.size > n:
         part = np.argpartition(-values[candidates], n - 1)[:n]
@@ -290,18 +430,14 @@ class _Context:
     word_terms: list[str]
     surface: dict[str, str]
     common: np.ndarray
-    interests: dict[tuple[int, int], str]
     slot_hours: float
-    memo: dict[tuple[int, int], list[str]] = field(default_factory=dict)
+    vocabulary: Vocabulary
+    concepts: _Concepts
+    missing: np.ndarray
+    memo: dict[tuple[int, int], list[dict]] = field(default_factory=dict)
 
     def terms(self, i: int, j: int, limit: int = 4) -> list[str]:
         """The shared terms that weigh most, phrases (bigrams) before single words."""
-        key = (i, j)
-        if key not in self.memo:
-            self.memo[key] = self._terms(i, j, limit)
-        return self.memo[key]
-
-    def _terms(self, i: int, j: int, limit: int) -> list[str]:
         a, b = self.word_rows[i], self.word_rows[len(self.buyers) + j]
         if len(b) < len(a):
             a, b = b, a
@@ -319,26 +455,79 @@ class _Context:
                 break
         return out
 
-    def reasons(self, i: int, j: int, viewer: int) -> list[dict]:
+    def matched_concepts(self, i: int, j: int) -> list[dict]:
+        """The need's concepts the exhibitor answers, heaviest first, with both sides' words."""
+        c = self.concepts
+        found: list[tuple[float, str]] = []
+        for k in np.flatnonzero(c.need[i] * c.offer[j]):
+            found.append((float(c.need[i, k] * c.offer[j, k]), c.codes[k]))
+        found.sort(key=lambda x: -x[0])
+        buyer_words = _words_by_code(c.matches[i])
+        offer_words = _words_by_code(c.matches[len(self.buyers) + j])
+        out = []
+        for _weight, code in found[:REASON_CONCEPTS]:
+            related = [code, *self._narrower(code, offer_words), *self.vocabulary.ancestors(code)]
+            offer = next((offer_words[r] for r in related if r in offer_words), "")
+            concept = self.vocabulary.concepts[code]
+            out.append(
+                {
+                    "code": "concept",
+                    "concept": code,
+                    "labels": concept.labels,
+                    "need": buyer_words.get(code, ""),
+                    "offer": offer,
+                    "exact": bool(c.offer[j, c.codes.index(code)] >= 1.0),
+                }
+            )
+        return out
+
+    def _narrower(self, code: str, offered: dict[str, str]) -> list[str]:
+        return [o for o in offered if code in self.vocabulary.ancestors(o)]
+
+    def reasons(self, i: int, j: int) -> list[dict]:
+        key = (i, j)
+        if key not in self.memo:
+            self.memo[key] = self._reasons(i, j)
+        return list(self.memo[key])
+
+    def _reasons(self, i: int, j: int) -> list[dict]:
         buyer, exhibitor = self.buyers[i], self.exhibitors[j]
         out: list[dict] = []
-        sectors = sorted(buyer.sectors & exhibitor.sectors)
-        if sectors:
-            out.append({"code": "sector", "sectors": sectors})
-        for cert in sorted(buyer.required):
+        for cert in sorted(buyer.required - exhibitor.certs):
+            out.append({"code": "cert", "cert": cert, "held": False})
+        out.extend(self.matched_concepts(i, j))
+        if exhibitor.key_product:
+            out.append(
+                {
+                    "code": "key_product",
+                    "name": exhibitor.key_product,
+                    "year": exhibitor.key_product_year,
+                }
+            )
+        for cert in sorted(buyer.required & exhibitor.certs):
+            out.append({"code": "cert", "cert": cert, "held": True})
+        for cert in sorted(self.concepts.mentioned_certs[i] - buyer.required):
             out.append({"code": "cert", "cert": cert, "held": cert in exhibitor.certs})
+        others = sorted(exhibitor.certs - buyer.required - self.concepts.mentioned_certs[i])
+        if others:
+            out.append({"code": "cert_held", "certs": others})
         terms = self.terms(i, j)
         if terms:
             out.append({"code": "text", "terms": terms, "needs": buyer.needs_snippet})
+        sectors = sorted(buyer.sectors & exhibitor.sectors)
+        if sectors:
+            out.append({"code": "sector", "sectors": sectors})
         languages = sorted(buyer.languages & exhibitor.languages)
         if languages:
             out.append({"code": "language", "languages": languages})
-        out.append({"code": "hours", "hours": int(self.common[i, j] * self.slot_hours)})
-        other = exhibitor.id if viewer == buyer.id else buyer.id
-        given = self.interests.get((viewer, other))
-        received = self.interests.get((other, viewer))
-        if received in ("must", "maybe"):
-            out.append({"code": "interest_in", "level": received})
-        if given in ("must", "maybe"):
-            out.append({"code": "interest_out", "level": given})
+        hours = int(self.common[i, j] * self.slot_hours)
+        if hours:
+            out.append({"code": "hours", "hours": hours})
         return out
+
+
+def _words_by_code(matches: Sequence[Match]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for m in matches:
+        out.setdefault(m.code, m.words)
+    return out

@@ -9,11 +9,18 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
-from exhibitors.enums import CERTIFICATIONS, LANGUAGES_SPOKEN, SECTORS, Attendance, MembershipStatus
+from exhibitors.enums import (
+    CERTIFICATIONS,
+    LANGUAGES_SPOKEN,
+    SECTORS,
+    Attendance,
+    CompanyRole,
+    MembershipStatus,
+)
 from exhibitors.models import Company, Member
 from fairsite import timefmt
 from fairsite.models import Fair, User
@@ -331,9 +338,49 @@ CERT_LABELS = dict(CERTIFICATIONS)
 LANGUAGE_LABELS = dict(LANGUAGES_SPOKEN)
 
 
-def reason_text(reason: dict[str, Any]) -> tuple[str, bool | None]:
-    """One reason in the active language, and whether it is good (✓), bad (✗) or neutral."""
+def _language() -> str:
+    return (translation.get_language() or "en")[:2]
+
+
+def _same_words(a: str, b: str) -> bool:
+    from exhibitors.text import fold
+
+    return fold(a) == fold(b)
+
+
+def _concept_text(reason: dict[str, Any], viewer_role: str) -> str:
+    labels = reason.get("labels") or {}
+    label = labels.get(_language()) or labels.get("en") or reason.get("concept", "")
+    words = reason.get("need" if viewer_role == CompanyRole.EXHIBITOR else "offer") or ""
+    if viewer_role == CompanyRole.EXHIBITOR:
+        if words and not _same_words(words, label):
+            return _("Needs %(concept)s — “%(words)s”") % {"concept": label, "words": words}
+        return _("Needs %(concept)s") % {"concept": label}
+    if not reason.get("exact", True):
+        return _("Related to %(concept)s — “%(words)s”") % {"concept": label, "words": words}
+    if words and not _same_words(words, label):
+        return _("Does %(concept)s — “%(words)s”") % {"concept": label, "words": words}
+    return _("Does %(concept)s") % {"concept": label}
+
+
+SIMILAR_TEXT = {
+    "must": gettext_lazy("Like %(name)s, whom you marked “must meet”"),
+    "maybe": gettext_lazy("Like %(name)s, whom you marked “maybe”"),
+    "accepted": gettext_lazy("Like %(name)s, whom you are meeting"),
+    "deal": gettext_lazy("Like %(name)s, with whom you logged a deal"),
+}
+
+
+def reason_text(reason: dict[str, Any], viewer_role: str = "buyer") -> tuple[str, bool | None]:
+    """One reason in the active language, and whether it is good (✓), bad (✗) or neutral.
+    ``viewer_role`` is the role of the company that reads it: a buyer reads what the supplier
+    does in the supplier's words, a supplier what the buyer needs in the buyer's words."""
     code = reason.get("code")
+    if code == "concept":
+        return _concept_text(reason, viewer_role), True
+    if code == "key_product":
+        values = {"name": reason.get("name", ""), "year": reason.get("year") or ""}
+        return _("Hanoi key industrial product %(year)s: %(name)s") % values, True
     if code == "sector":
         names = ", ".join(str(SECTOR_LABELS.get(c, c)) for c in reason.get("sectors", []))
         return names, None
@@ -358,7 +405,7 @@ def reason_text(reason: dict[str, Any]) -> tuple[str, bool | None]:
         hours = int(reason.get("hours", 0))
         return ngettext(
             "%(hours)d working hour in common", "%(hours)d working hours in common", hours
-        ) % {"hours": hours}, hours > 0
+        ) % {"hours": hours}, None
     if code == "interest_in":
         level = reason.get("level")
         if level == InterestLevel.MUST:
@@ -369,21 +416,33 @@ def reason_text(reason: dict[str, Any]) -> tuple[str, bool | None]:
         if level == InterestLevel.MUST:
             return _("You marked them “must meet”"), True
         return _("You marked them “maybe”"), True
+    if code == "similar":
+        template = SIMILAR_TEXT.get(reason.get("why", ""), SIMILAR_TEXT["accepted"])
+        return str(template) % {"name": reason.get("name", "")}, True
+    if code == "declined":
+        return _("A meeting request between you was declined"), False
     return str(code), None
 
 
-def reason_texts(reasons: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+FIT_REASONS = frozenset({"concept", "text"})
+
+
+def reason_texts(
+    reasons: Iterable[dict[str, Any]], viewer_role: str = "buyer"
+) -> list[dict[str, Any]]:
     out = []
     for reason in reasons:
-        text, good = reason_text(reason)
+        text, good = reason_text(reason, viewer_role)
         if text:
-            out.append({"text": text, "good": good})
+            out.append({"text": text, "good": good, "fit": reason.get("code") in FIT_REASONS})
     return out
 
 
 def recommendations_for(*, fair: Fair, company: Company, limit: int = 50) -> list[dict[str, Any]]:
     """The company's stored recommendations with reasons in the active language and its own
-    interest in each (two queries whatever the number of rows)."""
+    interest in each (two queries whatever the number of rows). Each row says whether a reason
+    explains the fit (``explained``: a matched concept or matched words), not only context
+    such as sector, language or hours."""
     rows = list(
         Recommendation.objects.filter(fair=fair, company=company)
         .select_related("other")
@@ -394,16 +453,20 @@ def recommendations_for(*, fair: Fair, company: Company, limit: int = 50) -> lis
             from_company=company, to_company__in=[r.other_id for r in rows]
         ).values_list("to_company_id", "level")
     )
-    return [
-        {
-            "recommendation": r,
-            "company": r.other,
-            "score": r.score,
-            "reasons": reason_texts(r.reasons),
-            "interest": mine.get(r.other_id, ""),
-        }
-        for r in rows
-    ]
+    out = []
+    for r in rows:
+        reasons = reason_texts(r.reasons, company.role)
+        out.append(
+            {
+                "recommendation": r,
+                "company": r.other,
+                "score": r.score,
+                "reasons": reasons,
+                "explained": any(x["fit"] for x in reasons),
+                "interest": mine.get(r.other_id, ""),
+            }
+        )
+    return out
 
 
 def interests_of(*, fair: Fair, company: Company) -> dict[int, str]:

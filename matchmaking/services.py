@@ -48,7 +48,8 @@ from matchmaking.models import (
 )
 from meetings import notifications as meeting_notifications
 from meetings.booking import SlotTaken, meeting_book_core, meeting_cancel
-from meetings.models import Meeting
+from meetings.enums import MeetingStatus
+from meetings.models import Deal, Meeting
 
 logger = logging.getLogger(__name__)
 
@@ -303,9 +304,44 @@ def recommendation_records(*, fair: Fair) -> list[recommend.CompanyRecord]:
                 languages=frozenset(c.languages or ()),
                 hours=hours[c.pk],
                 needs_snippet=needs,
+                name=c.display_name,
+                key_product=c.key_product_name if c.key_product_year else "",
+                key_product_year=c.key_product_year,
             )
         )
     return records
+
+
+def recommendation_behaviour(*, fair: Fair) -> dict[tuple[int, int], str]:
+    """What the companies did, for :mod:`matchmaking.learning`: ``(a, b) → accepted`` for an
+    accepted request from a to b or a meeting between them, ``declined`` for a declined
+    request from a to b, ``deal`` for a deal a logged with b (three queries)."""
+    out: dict[tuple[int, int], str] = {}
+    for a, b, status in MeetingRequest.objects.filter(
+        fair=fair, status__in=[RequestStatus.ACCEPTED, RequestStatus.DECLINED]
+    ).values_list("requester_id", "recipient_id", "status"):
+        out[(a, b)] = "accepted" if status == RequestStatus.ACCEPTED else "declined"
+    for buyer, exhibitor in (
+        Meeting.objects.filter(fair=fair)
+        .exclude(status=MeetingStatus.CANCELLED)
+        .values_list("buyer_id", "exhibitor_id")
+    ):
+        out.setdefault((buyer, exhibitor), "accepted")
+    for a, b in Deal.objects.filter(fair=fair, counterpart__isnull=False).values_list(
+        "company_id", "counterpart_id"
+    ):
+        out[(a, b)] = "deal"
+    return out
+
+
+def recommendation_vocabulary() -> Any:
+    """The organisers' vocabulary (``Concept`` rows), or the shipped file when the table is
+    empty."""
+    from matchmaking.concepts import Vocabulary, default_vocabulary
+    from matchmaking.models import Concept
+
+    rows = [c.as_data() for c in Concept.objects.select_related("broader")]
+    return Vocabulary.from_data(rows) if rows else default_vocabulary()
 
 
 def recommendations_compute(*, fair: Fair, top_n: int = 20) -> int:
@@ -323,7 +359,12 @@ def recommendations_compute(*, fair: Fair, top_n: int = 20) -> int:
         )
     }
     results = recommend.compute(
-        records, interests=interests, top_n=top_n, slot_minutes=fair.slot_minutes
+        records,
+        interests=interests,
+        behaviour=recommendation_behaviour(fair=fair),
+        top_n=top_n,
+        slot_minutes=fair.slot_minutes,
+        vocabulary=recommendation_vocabulary(),
     )
     now = timezone.now()
     with transaction.atomic():
@@ -344,6 +385,16 @@ def recommendations_compute(*, fair: Fair, top_n: int = 20) -> int:
             batch_size=2000,
         )
     return len(results)
+
+
+def recommendations_recompute_for_company(*, fair: Fair, company: Company) -> int:
+    """Recompute after ``company``'s profile changed. A changed profile can move the company
+    into or out of every counterpart's list, and the floor and the top-N of each list depend on
+    the others, so the fair's recommendations are recomputed as a whole (a few seconds at fair
+    size, see ``bench/recommend_bench.py``). Returns the number of stored rows."""
+    if company.fair_id != fair.pk:
+        raise ValidationError(_("Unknown company."))
+    return recommendations_compute(fair=fair)
 
 
 # --- Meeting requests ----------------------------------------------------------------------------
