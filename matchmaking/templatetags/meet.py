@@ -10,6 +10,7 @@ many cards costs the same queries as one card.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django import template
@@ -50,6 +51,24 @@ def meet_controls(context: template.Context, company: Any, compact: bool = False
         "csrf_token": context.get("csrf_token"),
         "compact": compact,
     }
+
+
+@register.simple_tag(takes_context=True)
+def meet_cache_key(context: template.Context) -> str:
+    """What a cached fragment holding ``{% meet_controls %}`` must vary on: empty for anyone
+    who sees no controls (the fragment is shared), otherwise this person, their CSRF secret
+    (the controls hold a token of theirs) and their company's current marks, so a new mark or
+    a new sign-in renders afresh."""
+    request = context.get("request")
+    if request is None:
+        return ""
+    state = _state(request)
+    if state.company is None:
+        return ""
+    marks = ",".join(f"{pk}={mark}" for pk, mark in sorted(state.marks.items()))
+    secret = request.META.get("CSRF_COOKIE", "")
+    raw = f"{request.user.pk}|{secret}|{marks}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
 @register.filter

@@ -4,8 +4,10 @@ request form and counter-proposals over every free time."""
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.test import Client
 from django.urls import reverse
 
 from matchmaking import selectors, services
@@ -107,6 +109,7 @@ def test_directory_cards_carry_the_controls(login, buyer_member, exhibitor_membe
 
 
 def _directory_queries(client) -> int:
+    cache.clear()  # the cost of rendering the cards, not of reading them from the cache
     with CaptureQueriesContext(connection) as queries:
         page(client, reverse("exhibitors:directory"))
     return len(queries)
@@ -206,3 +209,24 @@ def test_counter_proposal_offers_every_free_time_beyond_the_first_twelve(
     assert response.status_code == 302
     req.refresh_from_db()
     assert [s.start for s in selectors.current_slots(request=req)] == [late.start]
+
+
+def test_cached_directory_shows_each_viewer_their_own_controls(
+    login, buyer_member, exhibitor_member, fair
+):
+    """The directory's cards are cached; the controls on them belong to whoever looks."""
+    directory = reverse("exhibitors:directory")
+    other_buyer = factories.BuyerMemberFactory(company__fair=fair)
+    buyer = login(buyer_member.user)
+    assert "Your mark:" not in page(buyer, directory)
+
+    buyer.post(
+        reverse("matchmaking:interest_set", args=[exhibitor_member.company.pk]),
+        {"level": "must", "next": directory},
+    )
+    after = page(buyer, directory)
+
+    assert "Your mark: Must meet" in after
+    assert "Your mark:" not in page(login(other_buyer.user), directory)
+    anonymous = page(Client(), directory)
+    assert "mm-interest" not in anonymous
