@@ -269,9 +269,10 @@ def test_forged_forwarded_for_through_nginx_does_not_escape_the_rate_limit(topol
     assert direct == ["200"] * 6, direct
 
 
-def test_worker_runs_a_task_enqueued_through_nginx(topology):
+def test_worker_runs_beside_the_web_processes(request):
     if "worker" not in get_commands():
         pytest.skip("no `manage.py worker` command on this branch yet")
+    topology = request.getfixturevalue("topology")
     topology.worker = subprocess.Popen(  # noqa: S603 - our own manage.py
         [sys.executable, "manage.py", "worker"],
         cwd=ROOT,

@@ -64,3 +64,15 @@ def test_each_language_has_its_own_fragment(client, fair):
     vietnamese = client.get(detail).content.decode()
     assert "Country" in english
     assert "Country" not in vietnamese
+
+
+@pytest.mark.parametrize("rows", [2, 30])
+def test_cached_directory_page_reads_no_companies(client, fair, rows, django_assert_num_queries):
+    """A repeated directory page costs the same few queries (the fair) at 2 and at 30 rows."""
+    for n in range(rows):
+        CompanyFactory(fair=fair, name_en=f"Row {n:02d} Ltd")
+    url = reverse("exhibitors:directory")
+    assert client.get(url, {"attendance": "onsite"}).status_code == 200
+    with django_assert_num_queries(1):
+        response = client.get(url, {"attendance": "onsite"})
+    assert f"{rows} companies" in response.content.decode()
