@@ -121,8 +121,8 @@ def daphne_start(
     process = subprocess.Popen(  # noqa: S603 - our own server on a local socket
         [
             str(executable),
-            "-u",
-            str(sock),
+            "-e",
+            f"unix:{sock}:backlog=1024:mode=660:lockfile=0",
             "--proxy-headers",
             "--application-close-timeout",
             "20",
