@@ -21,7 +21,15 @@ from django.core.management import get_commands
 
 from deploy.topology import daphne_start, nginx_start
 from meetings.models import ChatMessage
-from tests.deploy.servers import ROOT, database_url, free_port, production_env, request, stop
+from tests.deploy.servers import (
+    DAPHNE,
+    ROOT,
+    database_url,
+    free_port,
+    production_env,
+    request,
+    stop,
+)
 from tests.factories import PASSWORD
 from tests.meetings.conftest import meeting  # noqa: F401 - fixture
 from tests.meetings.sockets import buyer, exhibitor, fresh_cache, session_key_for  # noqa: F401
@@ -283,3 +291,48 @@ def test_worker_runs_beside_the_web_processes(request):
     )
     time.sleep(2)
     assert topology.worker.poll() is None, (topology.tmp / "worker.log").read_text()
+
+
+def test_forwarded_for_from_an_untrusted_peer_is_ignored(static_root, redis_url, postgres_required):
+    """A daphne reached directly over TCP, without ``--proxy-headers``, from a peer that is not
+    in ``FAIRSITE_TRUSTED_PROXIES``: six failed sign-ins under six forged addresses still count
+    against the peer's own address."""
+    port = free_port()
+    env = production_env(
+        FAIRSITE_DATABASE_URL=database_url(),
+        FAIRSITE_REDIS_URL=redis_url,
+        FAIRSITE_REDIS_PREFIX=f"deploy-xff-{uuid.uuid4().hex[:10]}",
+        FAIRSITE_STATIC_ROOT=str(static_root),
+        FAIRSITE_CSRF_TRUSTED_ORIGINS=f"http://127.0.0.1:{port}",
+        FAIRSITE_TRUSTED_PROXIES="192.0.2.1",
+    )
+    process = subprocess.Popen(  # noqa: S603 - our own server on 127.0.0.1
+        [DAPHNE, "-b", "127.0.0.1", "-p", str(port), "fairsite.asgi:application"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    direct = Topology.__new__(Topology)
+    direct.port = port
+
+    async def attempts() -> list[str]:
+        for _ in range(300):
+            try:
+                if (await request("/healthz", port=port, timeout=2))[0] == 200:
+                    break
+            except (OSError, TimeoutError, ValueError):
+                await asyncio.sleep(0.1)
+        results = []
+        for n in range(6):
+            *_, raw = await sign_in(direct, f"forged{n}@example.com", "x", xff=f"203.0.113.{n}")
+            limited = b"Too many failed login attempts" in raw
+            results.append("limited" if limited else raw.split(b" ", 2)[1].decode())
+        return results
+
+    try:
+        results = asyncio.run(attempts())
+    finally:
+        stop(process)
+    assert results == ["200"] * 5 + ["limited"], results
