@@ -166,9 +166,17 @@ def measure(url: str, *, clients: int, duration: int, session: str | None, dbnam
     done = threading.Event()
 
     def sample() -> None:
+        from django.db import OperationalError
+
         while not done.is_set():
-            peak[0] = max(peak[0], pg_connections(dbname))
+            try:
+                peak[0] = max(peak[0], pg_connections(dbname))
+            except OperationalError:  # the server is full: the run's errors will say so
+                peak[0] = max(peak[0], -1)
             done.wait(0.2)
+        from django.db import connection
+
+        connection.close()
 
     sampler = threading.Thread(target=sample)
     sampler.start()

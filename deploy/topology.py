@@ -71,7 +71,9 @@ def nginx_start(
     )
     command = [NGINX, "-p", str(run_dir), "-c", str(conf), "-g", "daemon off;"]
     subprocess.run([*command[:-2], "-t", "-q"], check=True)  # noqa: S603 - Debian's nginx
-    process = subprocess.Popen(command, start_new_session=True)  # noqa: S603
+    process = subprocess.Popen(  # noqa: S603
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         try:
@@ -119,8 +121,8 @@ def daphne_start(
     process = subprocess.Popen(  # noqa: S603 - our own server on a local socket
         [
             str(executable),
-            "-u",
-            str(sock),
+            "-e",
+            f"unix:{sock}:backlog=1024:mode=660:lockfile=0",
             "--proxy-headers",
             "--application-close-timeout",
             "20",

@@ -123,12 +123,11 @@ def company_directory(
 
 def company_visible(*, fair: Fair, slug: str, role: str, viewer: User) -> Company | None:
     """One company's public page: exhibitors for everyone; a buyer for those who may see buyers
-    and for the buyer's own members. ``None`` (→ 404) otherwise."""
-    company = (
-        Company.objects.filter(fair=fair, slug=slug, role=role)
-        .prefetch_related("sectors", "certifications", "required_certifications")
-        .first()
-    )
+    and for the buyer's own members. ``None`` (→ 404) otherwise.
+
+    Sectors and certifications are not fetched here: the page reads each once, inside its cached
+    fragment (``exhibitors.cache``), so a cached page does not read them at all."""
+    company = Company.objects.filter(fair=fair, slug=slug, role=role).first()
     if company is None or role == CompanyRole.EXHIBITOR:
         return company
     if can_see_buyers(user=viewer, fair=fair):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import io
 
 import qrcode
@@ -13,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_countries import countries
@@ -55,20 +57,27 @@ def company_url(company: Company) -> str:
 
 
 def _directory(request: HttpRequest, *, role: str) -> HttpResponse:
+    """The form and the page of results are built only when the cached fragment for this fair,
+    language and query is missing (``exhibitors.cache``); a cached page reads neither."""
     fair = fair_or_404(request)
-    country_codes = selectors.directory_countries(fair=fair, role=role)
-    form = DirectoryFilterForm(
-        request.GET or None,
-        countries=[(code, countries.name(code)) for code in country_codes],
-    )
-    companies = selectors.company_directory(fair=fair, role=role, filters=form.filters())
-    page = Paginator(companies, selectors.DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+
+    @functools.cache
+    def built() -> dict:
+        country_codes = selectors.directory_countries(fair=fair, role=role)
+        form = DirectoryFilterForm(
+            request.GET or None,
+            countries=[(code, countries.name(code)) for code in country_codes],
+        )
+        companies = selectors.company_directory(fair=fair, role=role, filters=form.filters())
+        paginator = Paginator(companies, selectors.DIRECTORY_PAGE_SIZE)
+        return {"form": form, "page": paginator.get_page(request.GET.get("page"))}
+
     return render(
         request,
         "exhibitors/directory.html",
         {
-            "form": form,
-            "page": page,
+            "form": SimpleLazyObject(lambda: built()["form"]),
+            "page": SimpleLazyObject(lambda: built()["page"]),
             "role": role,
             "is_buyers": role == CompanyRole.BUYER,
             "display_version": display_cache.display_version(fair_id=fair.pk),

@@ -22,7 +22,6 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 DAPHNE = str(BIN / "daphne")
-SECRET = "deployment-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"  # noqa: S105
 
 
 def free_port() -> int:
@@ -49,12 +48,15 @@ def superuser_dsn() -> str:
 
 def production_env(**extra: str) -> dict[str, str]:
     """Production mode (debug off, a real secret, explicit hosts) for a process behind a local
-    proxy: no TLS here, so the HTTPS redirect is off."""
+    proxy: no TLS here, so the HTTPS redirect is off. The secret key is this process's, so
+    sessions created here are valid there."""
+    from django.conf import settings
+
     env = {k: v for k, v in os.environ.items() if not k.startswith("FAIRSITE_")}
     env.update(
         DJANGO_SETTINGS_MODULE="fairsite.settings",
         FAIRSITE_DEBUG="0",
-        FAIRSITE_SECRET_KEY=SECRET,
+        FAIRSITE_SECRET_KEY=settings.SECRET_KEY,
         FAIRSITE_ALLOWED_HOSTS="127.0.0.1,localhost",
         FAIRSITE_SECURE_SSL_REDIRECT="0",
         FAIRSITE_LOG_LEVEL="WARNING",

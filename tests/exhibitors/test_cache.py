@@ -3,6 +3,8 @@ change that bypasses them is not seen (the cache is really used), and a rollback
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import transaction
 from django.test import TestCase
@@ -64,3 +66,32 @@ def test_each_language_has_its_own_fragment(client, fair):
     vietnamese = client.get(detail).content.decode()
     assert "Country" in english
     assert "Country" not in vietnamese
+
+
+@pytest.mark.parametrize("rows", [2, 30])
+def test_cached_directory_page_reads_no_companies(client, fair, rows, django_assert_num_queries):
+    """A repeated directory page costs the same few queries (the fair) at 2 and at 30 rows."""
+    for n in range(rows):
+        CompanyFactory(fair=fair, name_en=f"Row {n:02d} Ltd")
+    url = reverse("exhibitors:directory")
+    assert client.get(url, {"attendance": "onsite"}).status_code == 200
+    with django_assert_num_queries(1):
+        response = client.get(url, {"attendance": "onsite"})
+    assert f"{rows} companies" in response.content.decode()
+
+
+@pytest.mark.parametrize("tags", [2, 8])
+def test_cached_company_page_reads_the_fair_and_the_company_only(
+    client, fair, tags, django_assert_num_queries
+):
+    from exhibitors.models import Certification, Sector
+
+    company = CompanyFactory(fair=fair, slug="tagged")
+    company.sectors.set(Sector.objects.order_by("pk")[:tags])
+    company.certifications.set(Certification.objects.order_by("pk")[:tags])
+    url = reverse("exhibitors:company_detail", args=["tagged"])
+    first = client.get(url).content.decode()
+    with django_assert_num_queries(2):
+        again = client.get(url).content.decode()
+    token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
+    assert token.sub("", again) == token.sub("", first)
