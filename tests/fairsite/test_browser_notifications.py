@@ -60,7 +60,10 @@ def test_a_request_arrives_live_on_the_open_request_list(
                 )
                 page = context.new_page()
                 errors: list[str] = []
-                page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+                page.on(
+                    "console",
+                    lambda m, log=errors: log.append(m.text) if m.type == "error" else None,
+                )
                 page.goto(f"{base}/requests/")
                 expect(page.locator("#notifications-unread")).to_be_hidden()
                 page.wait_for_function("document.readyState === 'complete'")
