@@ -95,11 +95,37 @@ def test_a_request_arrives_live_on_the_open_request_list(
                 expect(tab.locator("#notifications-unread")).to_have_text("1")
                 expect(tab.locator("#live-requests")).to_contain_text(name, timeout=5000)
                 tab.screenshot(path=str(artifacts / f"notification-toast-{label}.png"))
-            # The toast links to the request; the notifications page lists it, unread.
+            # The toast links to the request.
+            stored = Notification.objects.get()
             href = page.locator("#toasts .toast a").first.get_attribute("href")
-            assert href == f"{base}/requests/{Notification.objects.get().payload['request_id']}/"
+            assert href == f"{base}/requests/{stored.payload['request_id']}/"
+
+            # Offline: the server goes away, the request is withdrawn meanwhile; after the
+            # reconnect the page fetches what it missed.
+            stop(process)
+            process = None
+
+            def withdraw() -> None:
+                from matchmaking.models import MeetingRequest
+
+                services.meeting_request_cancel(
+                    request=MeetingRequest.objects.get(pk=stored.payload["request_id"]),
+                    user=buyer.user,
+                )
+                connection.close()
+
+            sender = threading.Thread(target=withdraw)
+            sender.start()
+            sender.join(30)
+            process = start_daphne(port, env)
+            expect(page.locator("#toasts .toast").last).to_contain_text(
+                f"{name} cancelled the meeting request.", timeout=30_000
+            )
+            expect(page.locator("#notifications-unread")).to_have_text("2")
+
+            # The notifications page lists both, unread.
             page.goto(f"{base}/notifications/")
-            expect(page.locator(".notification.unread")).to_have_count(1)
+            expect(page.locator(".notification.unread")).to_have_count(2)
             page.screenshot(path=str(artifacts / "notifications-page.png"), full_page=True)
             for _tab, logged in shots.values():
                 assert not [e for e in logged if "Content Security Policy" in e], logged
