@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fairsite.mail import build_message, deliver_once
-from fairsite.models import User
+from fairsite.models import OutgoingEmail, User
 from fairsite.tasks import periodic, task
 from meetings import notifications
 from meetings.calendar import Invitations, recipient_language
@@ -111,7 +111,7 @@ def due_reminders(*, now: datetime) -> list[MeetingAttendee]:
         user__is_active=True,
         user__reminder_minutes__gt=0,
     )
-    leads = sorted(set(horizon.values_list("user__reminder_minutes", flat=True)))
+    leads = sorted(horizon.order_by().values_list("user__reminder_minutes", flat=True).distinct())
     due: list[MeetingAttendee] = []
     for minutes in leads:
         due.extend(
@@ -134,8 +134,17 @@ def send_reminders(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     sent = 0
     zones_cache: dict[int, dict[int, list[str]]] = {}
+    due = due_reminders(now=now)
+    keys = {row.pk: f"{notifications.reminder_key(row.meeting)}:u{row.user_id}" for row in due}
+    done = set(
+        OutgoingEmail.objects.filter(key__in=keys.values(), sent_at__isnull=False).values_list(
+            "key", flat=True
+        )
+    )
     with get_connection() as connection:
-        for row in due_reminders(now=now):
+        for row in due:
+            if keys[row.pk] in done:  # reminded at an earlier run
+                continue
             meeting, user = row.meeting, row.user
             if meeting.pk not in zones_cache:
                 zones_cache[meeting.pk] = notifications.zones_by_person(
@@ -159,6 +168,7 @@ def send_reminders(*, now: datetime | None = None) -> int:
                 action_url=notifications.room_url(meeting),
                 action_label=_("Join the meeting"),
             )
-            key = f"{notifications.reminder_key(meeting)}:u{user.pk}"
-            sent += deliver_once(key=key, user=user, message=message, connection=connection)
+            sent += deliver_once(
+                key=keys[row.pk], user=user, message=message, connection=connection
+            )
     return sent
