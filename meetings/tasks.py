@@ -10,7 +10,7 @@ from django.core.mail import get_connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fairsite.mail import build_message, deliver_once
+from fairsite.mail import build_message, deliver_once, outbox_pending
 from fairsite.models import OutgoingEmail, User
 from fairsite.tasks import periodic, task
 from meetings import notifications
@@ -58,9 +58,16 @@ def send_meeting_emails(
     template = TEMPLATES.get(change, DEFAULT_TEMPLATE)
     kind = notifications.KIND_OF_CHANGE.get(change, "meeting.changed")
     previous = datetime.fromisoformat(previous_start) if previous_start else None
+
+    def key_of(user: Any) -> str:
+        return f"meeting.{change}:{meeting.pk}:s{sequence}:u{user.pk}"
+
+    pending = outbox_pending(recipients={key_of(u): u for u in people})
     sent = 0
     with get_connection() as connection:
         for user in people:
+            if key_of(user) not in pending:  # sent by an earlier run
+                continue
             side = _other_side(meeting, user, attendees)
             message = build_message(
                 user=user,
@@ -87,8 +94,9 @@ def send_meeting_emails(
                     )
                 ],
             )
-            key = f"meeting.{change}:{meeting.pk}:s{sequence}:u{user.pk}"
-            sent += deliver_once(key=key, user=user, message=message, connection=connection)
+            sent += deliver_once(
+                key=key_of(user), user=user, message=message, connection=connection
+            )
     return sent
 
 
