@@ -83,7 +83,8 @@ def broadcast_on_commit(group: str, event: dict[str, Any]) -> None:
 
 
 # --- Event types (the ``type`` of channel-layer messages; consumers have a handler each) ------
-# A notification for one person: {"type": USER_NOTIFY, "event": {"kind": ..., "text": ..., ...}}
+# A notification for one person: {"type": USER_NOTIFY, "event": Notification}, sent only by
+# fairsite.notifications.notify (stored first; shapes in fairsite/events.py).
 USER_NOTIFY = "user.notify"
 # Close every socket of one person (sent at logout): {"type": USER_LOGOUT}
 USER_LOGOUT = "user.logout"
@@ -95,15 +96,6 @@ SCHEDULE_PUBLISHED = "schedule.published"
 CHAT_MESSAGE = "chat.message"  # {"type", "message": Message}
 ROOM_PRESENCE = "room.presence"  # {"type", "users": [Person], "version": int}
 ROOM_TYPING = "room.typing"  # {"type", "user": Person}
-
-
-def notify_user_on_commit(user_id: int, kind: str, data: dict[str, Any]) -> None:
-    """After commit, tell every open socket of one person that something happened.
-
-    ``kind`` is a dotted event name (``request.received``, ``meeting.cancelled``…); ``data``
-    must be JSON-serialisable and already in the recipient's language where it has text.
-    """
-    broadcast_on_commit(user_group(user_id), {"type": USER_NOTIFY, "event": {"kind": kind, **data}})
 
 
 # A person's access changed (a membership withdrawn): every room socket of theirs re-checks it

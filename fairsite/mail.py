@@ -76,31 +76,57 @@ def build_message(
     return message
 
 
+def outbox_pending(*, recipients: dict[str, Any]) -> set[str]:
+    """Of ``recipients`` (key → user), the keys not sent yet. Creates their outbox rows in bulk
+    (one ``INSERT … ON CONFLICT DO NOTHING`` per 1,000), so that a task renders only what is
+    still to send and :func:`deliver_once` finds its row."""
+    from fairsite.models import OutgoingEmail
+
+    if not recipients:
+        return set()
+    OutgoingEmail.objects.bulk_create(
+        [OutgoingEmail(key=key[:200], recipient=u, to=u.email) for key, u in recipients.items()],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
+    sent = set()
+    keys = [key[:200] for key in recipients]
+    for index in range(0, len(keys), 1000):
+        sent.update(
+            OutgoingEmail.objects.filter(
+                key__in=keys[index : index + 1000], sent_at__isnull=False
+            ).values_list("key", flat=True)
+        )
+    return {key for key in recipients if key[:200] not in sent}
+
+
 def deliver_once(*, key: str, user: Any, message: EmailMultiAlternatives, connection=None) -> bool:
     """Send ``message`` unless the e-mail ``key`` was already sent. Returns whether it was sent.
 
-    Locking rule: the ``OutgoingEmail`` row of ``key`` is created if missing, then locked
-    (``select_for_update``) for the send; ``sent_at`` is set in that same transaction. Two runs
-    of the same task wait for each other and the second sees ``sent_at``. A crash after the mail
+    Locking rule: the ``OutgoingEmail`` row of ``key`` is locked (``select_for_update``; created
+    first if missing) for the send, and ``sent_at`` is set in that same transaction. Two runs of
+    the same task wait for each other and the second sees ``sent_at``. A crash after the mail
     server accepted the message but before the commit can repeat that one message (at least
     once at that boundary); no other path sends twice, and nothing is ever skipped.
     """
     from fairsite.models import OutgoingEmail
 
+    key = key[:200]
     with transaction.atomic():
-        OutgoingEmail.objects.get_or_create(
-            key=key[:200],
-            defaults={"recipient": user, "to": user.email, "subject": message.subject[:300]},
-        )
-        row = OutgoingEmail.objects.select_for_update().get(key=key[:200])
+        row = OutgoingEmail.objects.select_for_update().filter(key=key).first()
+        if row is None:
+            OutgoingEmail.objects.get_or_create(
+                key=key, defaults={"recipient": user, "to": user.email}
+            )
+            row = OutgoingEmail.objects.select_for_update().get(key=key)
         if row.sent_at is not None:
             return False
-        row.attempts += 1
         if connection is not None:
             message.connection = connection
         message.send()
-        row.sent_at = timezone.now()
-        row.save(update_fields=["attempts", "sent_at"])
+        OutgoingEmail.objects.filter(pk=row.pk).update(
+            sent_at=timezone.now(), subject=message.subject[:300], attempts=row.attempts + 1
+        )
     return True
 
 

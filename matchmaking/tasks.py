@@ -10,7 +10,7 @@ from django.core.mail import get_connection
 from django.utils.translation import gettext_lazy as _
 
 from exhibitors.models import Company
-from fairsite.mail import build_message, deliver_once
+from fairsite.mail import build_message, deliver_once, outbox_pending
 from fairsite.models import Fair, User
 from fairsite.tasks import periodic, task
 from matchmaking import notifications, selectors, services
@@ -43,9 +43,14 @@ def send_request_emails(
     )
     slots = selectors.current_slots(request=req)
     invitations = Invitations() if meeting is not None else None
+    people = list(User.objects.filter(pk__in=user_ids, is_active=True).order_by("pk"))
+    pending = outbox_pending(recipients={f"{kind}:{req.pk}:r{round}:u{u.pk}": u for u in people})
     sent = 0
     with get_connection() as connection:
-        for user in User.objects.filter(pk__in=user_ids, is_active=True).order_by("pk"):
+        for user in people:
+            key = f"{kind}:{req.pk}:r{round}:u{user.pk}"
+            if key not in pending:
+                continue
             attachments = []
             if invitations is not None:
                 attachments.append(
@@ -78,7 +83,6 @@ def send_request_emails(
                 action_label=_("Open the meeting room") if meeting else _("Open the request"),
                 attachments=attachments,
             )
-            key = f"{kind}:{req.pk}:r{round}:u{user.pk}"
             sent += deliver_once(key=key, user=user, message=message, connection=connection)
     return sent
 
@@ -104,11 +108,14 @@ def send_agendas(*, fair_id: int, run_id: int, meeting_ids: list[int]) -> int:
             users[row.user_id] = row.user
     invitations = Invitations(attendees=by_meeting)
     agenda = notifications.agenda_url()
+    keys = {f"agenda:{run_id}:u{uid}": u for uid, u in users.items() if u.is_active}
+    pending = outbox_pending(recipients=keys)
     sent = 0
     with get_connection() as connection:
         for user_id, items in by_user.items():
             user = users[user_id]
-            if not user.is_active:
+            key = f"agenda:{run_id}:u{user_id}"
+            if key not in pending:  # inactive, or sent by an earlier run
                 continue
             language = recipient_language(user)
             message = build_message(
@@ -131,7 +138,6 @@ def send_agendas(*, fair_id: int, run_id: int, meeting_ids: list[int]) -> int:
                     for m in items
                 ],
             )
-            key = f"agenda:{run_id}:u{user_id}"
             sent += deliver_once(key=key, user=user, message=message, connection=connection)
     return sent
 

@@ -8,7 +8,7 @@
 - LOCATION: "Table N, <venue>" for on-site meetings, the join link for online ones (both for
   mixed). URL: the meeting's room page.
 
-The fair's public address comes from ``settings.SITE_URL`` (default ``http://localhost:8000``)
+The fair's public address comes from ``settings.SITE_URL`` (``FAIRSITE_SITE_URL``)
 and the UID domain from ``settings.CALENDAR_DOMAIN`` (default: the host of ``SITE_URL``).
 
 API:
@@ -34,6 +34,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Component, Event, vCalAddress, vText
@@ -41,6 +42,7 @@ from icalendar.caselessdict import canonsort_keys
 from icalendar.parser import Contentline
 from icalendar.parser_tools import to_unicode
 
+from fairsite.mail import absolute
 from meetings.enums import MeetingMode, MeetingStatus
 from meetings.models import Meeting, MeetingAttendee
 
@@ -48,7 +50,8 @@ PRODID = "-//Hanoi Supporting Industry Fair//fairsite//EN"
 
 
 def site_url() -> str:
-    return (getattr(settings, "SITE_URL", None) or "http://localhost:8000").rstrip("/")
+    """The fair's public address (``FAIRSITE_SITE_URL``), as every e-mail link uses it."""
+    return settings.SITE_URL.rstrip("/")
 
 
 def calendar_domain() -> str:
@@ -63,7 +66,8 @@ def meeting_uid(meeting: Meeting) -> str:
 
 
 def meeting_url(meeting: Meeting) -> str:
-    return f"{site_url()}/meetings/{meeting.pk}/"
+    """The meeting room's absolute address (where the join button is)."""
+    return absolute(reverse("meetings:room", kwargs={"pk": meeting.pk}))
 
 
 def meeting_location(meeting: Meeting) -> str:

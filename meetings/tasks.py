@@ -10,8 +10,8 @@ from django.core.mail import get_connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fairsite.mail import build_message, deliver_once
-from fairsite.models import User
+from fairsite.mail import build_message, deliver_once, outbox_pending
+from fairsite.models import OutgoingEmail, User
 from fairsite.tasks import periodic, task
 from meetings import notifications
 from meetings.calendar import Invitations, recipient_language
@@ -58,9 +58,16 @@ def send_meeting_emails(
     template = TEMPLATES.get(change, DEFAULT_TEMPLATE)
     kind = notifications.KIND_OF_CHANGE.get(change, "meeting.changed")
     previous = datetime.fromisoformat(previous_start) if previous_start else None
+
+    def key_of(user: Any) -> str:
+        return f"meeting.{change}:{meeting.pk}:s{sequence}:u{user.pk}"
+
+    pending = outbox_pending(recipients={key_of(u): u for u in people})
     sent = 0
     with get_connection() as connection:
         for user in people:
+            if key_of(user) not in pending:  # sent by an earlier run
+                continue
             side = _other_side(meeting, user, attendees)
             message = build_message(
                 user=user,
@@ -87,8 +94,9 @@ def send_meeting_emails(
                     )
                 ],
             )
-            key = f"meeting.{change}:{meeting.pk}:s{sequence}:u{user.pk}"
-            sent += deliver_once(key=key, user=user, message=message, connection=connection)
+            sent += deliver_once(
+                key=key_of(user), user=user, message=message, connection=connection
+            )
     return sent
 
 
@@ -111,7 +119,7 @@ def due_reminders(*, now: datetime) -> list[MeetingAttendee]:
         user__is_active=True,
         user__reminder_minutes__gt=0,
     )
-    leads = sorted(set(horizon.values_list("user__reminder_minutes", flat=True)))
+    leads = sorted(horizon.order_by().values_list("user__reminder_minutes", flat=True).distinct())
     due: list[MeetingAttendee] = []
     for minutes in leads:
         due.extend(
@@ -134,8 +142,17 @@ def send_reminders(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     sent = 0
     zones_cache: dict[int, dict[int, list[str]]] = {}
+    due = due_reminders(now=now)
+    keys = {row.pk: f"{notifications.reminder_key(row.meeting)}:u{row.user_id}" for row in due}
+    done = set(
+        OutgoingEmail.objects.filter(key__in=keys.values(), sent_at__isnull=False).values_list(
+            "key", flat=True
+        )
+    )
     with get_connection() as connection:
-        for row in due_reminders(now=now):
+        for row in due:
+            if keys[row.pk] in done:  # reminded at an earlier run
+                continue
             meeting, user = row.meeting, row.user
             if meeting.pk not in zones_cache:
                 zones_cache[meeting.pk] = notifications.zones_by_person(
@@ -159,6 +176,7 @@ def send_reminders(*, now: datetime | None = None) -> int:
                 action_url=notifications.room_url(meeting),
                 action_label=_("Join the meeting"),
             )
-            key = f"{notifications.reminder_key(meeting)}:u{user.pk}"
-            sent += deliver_once(key=key, user=user, message=message, connection=connection)
+            sent += deliver_once(
+                key=keys[row.pk], user=user, message=message, connection=connection
+            )
     return sent

@@ -273,3 +273,16 @@ def test_worker_killed_mid_task_delivers_each_mail_exactly_once(postgres_require
                     os.kill(process.pid, signal.SIGKILL)
         sink.shutdown()
         sink.server_close()
+
+
+@pytest.mark.django_db
+def test_organisers_see_the_jobs_in_the_admin(postgres_required, client, organiser, settings):
+    settings.TASKS_ENGINE = tasks.ENGINE_QUEUE
+    meeting, users = meeting_with(1)
+    defer_mails(meeting, users)
+    client.force_login(organiser)
+    page = client.get("/admin/procrastinate/procrastinatejob/")
+    assert page.status_code == 200
+    assert send_meeting_emails.name.rsplit(".", 1)[-1] in page.content.decode()
+    client.force_login(factories.UserFactory(is_staff=True))
+    assert client.get("/admin/procrastinate/procrastinatejob/").status_code == 403

@@ -1,80 +1,52 @@
-"""Recommendations for a new or edited company, computed after commit without an organiser."""
+"""Matchmaking's background tasks: request expiry on the schedule, request and agenda e-mails."""
 
 from __future__ import annotations
 
-import pytest
+from datetime import timedelta
 
-from exhibitors import services as company_services
-from exhibitors.enums import CompanyRole
-from fairsite.enums import AccountKind
-from matchmaking.models import Recommendation
-from matchmaking.tasks import recommendations_refresh
-from tests import factories
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from fairsite import tasks
+from matchmaking.enums import RequestStatus
+from matchmaking.models import ProposedSlot
+from matchmaking.tasks import expire_requests, send_request_emails
+from tests.matchmaking.test_requests import send
 
 pytestmark = pytest.mark.django_db
 
 
-def _buyer_profile() -> dict:
-    return {
-        "name_en": "Osaka Precision Parts Co., Ltd.",
-        "name_native": "大阪精密部品株式会社",
-        "country": "JP",
-        "city": "Osaka",
-        "sourcing_needs": "Aluminium die-cast housings and CNC machined brackets",
-        "languages": ["ja", "en"],
-        "attendance": "remote",
+def test_expiry_runs_every_minute_on_the_schedule():
+    assert ("matchmaking.tasks.expire_requests", "* * * * *") in {
+        (task.name, cron) for task, cron in tasks.PERIODIC
     }
 
 
-def test_new_buyer_company_gets_recommendations_with_no_organiser_action(
-    fair, exhibitor_member, django_capture_on_commit_callbacks
-):
-    factories.MemberFactory(company__fair=fair)  # a second supplier
-    buyer = factories.UserFactory(kind=AccountKind.BUYER, time_zone="Asia/Tokyo")
-
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        company = company_services.company_create(
-            fair=fair, creator=buyer, role=CompanyRole.BUYER, profile=_buyer_profile()
-        )
-
-    assert len(callbacks) >= 1
-    mine = Recommendation.objects.filter(fair=fair, company=company)
-    assert mine.count() == 2
-    assert exhibitor_member.company.pk in set(mine.values_list("other_id", flat=True))
-    # The suppliers see the new buyer too.
-    assert Recommendation.objects.filter(company=exhibitor_member.company, other=company).exists()
+def test_scheduled_expiry_marks_stale_requests_of_every_fair(fair, buyer_member, exhibitor_member):
+    req = send(fair, buyer_member, exhibitor_member, count=1)
+    assert expire_requests() == 0
+    past = timezone.now() - timedelta(hours=1)
+    ProposedSlot.objects.filter(request=req).update(start=past, end=past + timedelta(minutes=30))
+    assert expire_requests() == 1
+    assert expire_requests() == 0
+    req.refresh_from_db()
+    assert req.status == RequestStatus.EXPIRED
 
 
-def test_nothing_is_computed_before_commit_or_for_a_rolled_back_change(
-    fair, exhibitor_member, django_capture_on_commit_callbacks
-):
-    buyer = factories.UserFactory(kind=AccountKind.BUYER)
-
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        company_services.company_create(
-            fair=fair, creator=buyer, role=CompanyRole.BUYER, profile=_buyer_profile()
-        )
-
-    assert len(callbacks) >= 1
-    assert Recommendation.objects.count() == 0
-
-
-def test_edited_profile_recomputes(
-    fair, exhibitor_member, buyer_member, django_capture_on_commit_callbacks
-):
-    assert Recommendation.objects.count() == 0
-
-    with django_capture_on_commit_callbacks(execute=True):
-        company_services.company_update(
-            company=buyer_member.company,
-            actor=buyer_member.user,
-            profile={"sourcing_needs": "CNC machined brackets, die casting"},
-        )
-
-    assert Recommendation.objects.filter(
-        company=buyer_member.company, other=exhibitor_member.company
-    ).exists()
-
-
-def test_refresh_of_a_deleted_company_does_nothing(fair):
-    assert recommendations_refresh(company_id=987654) == 0
+def test_request_mail_is_sent_once_per_step_and_round(fair, buyer_member, exhibitor_member):
+    req = send(fair, buyer_member, exhibitor_member, count=1)
+    kwargs = dict(
+        request_id=req.pk,
+        kind="request.received",
+        round=req.round,
+        actor_company_id=buyer_member.company_id,
+        user_ids=[exhibitor_member.user.pk],
+    )
+    mail.outbox.clear()
+    assert send_request_emails(**kwargs) == 1
+    assert send_request_emails(**kwargs) == 0
+    assert send_request_emails(**{**kwargs, "round": 2}) == 1  # a new round is a new e-mail
+    message = mail.outbox[0]
+    assert message.alternatives[0][1] == "text/html"
+    assert f"/requests/{req.pk}/" in message.body

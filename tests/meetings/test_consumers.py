@@ -16,7 +16,6 @@ from fairsite.channels import (
     broadcast,
     fair_group,
     meeting_group,
-    notify_user_on_commit,
 )
 from meetings import protocol
 from meetings.models import ChatMessage
@@ -449,16 +448,26 @@ async def test_notifications_reach_only_their_person(open_socket, exhibitor, buy
     theirs = await open_socket(buyer, "/ws/notifications/")
 
     @sync_to_async
-    def notify() -> None:
+    def notify():
         from django.db import transaction
 
-        with transaction.atomic():
-            notify_user_on_commit(exhibitor.pk, "request.received", {"text": "New request"})
+        from fairsite.notifications import event, notify
 
-    await notify()
+        with transaction.atomic():
+            (stored,) = notify(
+                kind="request.received",
+                recipients=[exhibitor],
+                text=lambda user: "New request",
+                url="https://fair.example.org/requests/1/",
+                fields={"request_id": 1, "company": "Nippon Buyer"},
+            )
+        return event(stored)
+
+    sent = await notify()
 
     assert mine.hello == {"user": {"id": exhibitor.pk, "name": exhibitor.get_full_name()}}
-    assert await mine.event("notification") == {"kind": "request.received", "text": "New request"}
+    assert await mine.event("notification") == sent
+    assert sent["text"] == "New request"
     assert await theirs.nothing()
 
     await sync_to_async(broadcast)(fair_group(fair.pk), {"type": SCHEDULE_PUBLISHED, "fair": 1})

@@ -63,14 +63,16 @@
       });
   }
 
+  // Returns whether the event is new (a live event and the catch-up may bring the same one).
   function arrived(event, { quiet = false } = {}) {
     if (typeof event.id === "number") {
-      if (event.id <= lastId) return;
+      if (event.id <= lastId) return false;
       lastId = event.id;
     }
     if (!quiet) toast(event);
     refreshLive(event.kind || "");
     document.dispatchEvent(new CustomEvent("fair:notification", { detail: event }));
+    return true;
   }
 
   function catchUp({ announce }) {
@@ -94,8 +96,7 @@
     },
     onEvent(name, data) {
       if (name === "notification") {
-        arrived(data);
-        if (badge) setUnread(Number(badge.textContent || 0) + 1);
+        if (arrived(data) && badge) setUnread(Number(badge.textContent || 0) + 1);
       } else if (name === "schedule.published") {
         // One fair-wide event; each person's own notification is fetched over HTTP.
         refreshLive("schedule.published");
