@@ -66,6 +66,16 @@ async def resync_all(*, reason: str) -> int:
     return sum(len(c) for c in by_class.values())
 
 
+def layer_lost() -> None:
+    """The channel layer's receiving connection failed: each socket notes what it had delivered
+    until now (``layer_lost()``, once per outage), so that its ``resync`` can say from where
+    events may be missing."""
+    for consumer in open_sockets():
+        mark = getattr(consumer, "layer_lost", None)
+        if mark is not None:
+            mark()
+
+
 def schedule_resync(*, reason: str) -> None:
     """:func:`resync_all` as a task on the running loop (from a callback that cannot await)."""
     asyncio.get_running_loop().create_task(resync_all(reason=reason))
