@@ -677,3 +677,56 @@ def test_sigterm_closes_every_socket_with_1001(
 
     assert codes == [1001, 1001], log.read_text()[-3000:]
     assert "hello" not in kinds  # nothing but the room's events after the greeting
+
+
+def test_protocol_violations_get_their_close_code_not_a_dropped_connection(
+    postgres_required, redis_url, meeting, exhibitor
+):
+    """A text frame that is not UTF-8 closes with 1007; a message over 1 MiB with 1009."""
+    env = daphne_env(redis_url)
+    port = free_port()
+    path = f"/ws/meetings/{meeting.pk}/"
+    key = session_key_for(exhibitor)
+    process = start_daphne(port, env)
+
+    def raw_frame(opcode: int, payload: bytes) -> bytes:
+        """One masked client frame (mask 0: the payload goes as it is)."""
+        size = len(payload)
+        if size < 126:
+            header = bytes([0x80 | opcode, 0x80 | size])
+        elif size < 65536:
+            header = bytes([0x80 | opcode, 0x80 | 126]) + size.to_bytes(2, "big")
+        else:
+            header = bytes([0x80 | opcode, 0x80 | 127]) + size.to_bytes(8, "big")
+        return header + b"\0\0\0\0" + payload
+
+    async def close_code_after(frame: bytes) -> int | None:
+        from websockets.asyncio.client import connect
+
+        async with connect(
+            f"ws://127.0.0.1:{port}{path}",
+            origin=f"http://127.0.0.1:{port}",
+            additional_headers={"Cookie": f"sessionid={key}"},
+            max_size=None,
+        ) as ws:
+            assert json.loads(await ws.recv())["event"] == "hello"
+            ws.transport.write(frame)
+            try:
+                async for _ in ws:
+                    pass
+            except Exception:  # noqa: S110 - the close code is what is checked
+                pass
+            return ws.close_code
+
+    async def scenario() -> tuple[int | None, int | None]:
+        invalid = await close_code_after(raw_frame(0x1, b'{"id":1,"type":"\xff\xfe"}'))
+        oversized = await close_code_after(raw_frame(0x1, b"a" * (1024 * 1024 + 1)))
+        return invalid, oversized
+
+    try:
+        invalid, oversized = asyncio.run(asyncio.wait_for(scenario(), 30))
+    finally:
+        stop(process)
+
+    assert invalid == 1007
+    assert oversized == 1009
