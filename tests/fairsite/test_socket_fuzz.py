@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from fairsite.routing import websocket_urlpatterns
 from meetings import protocol
 from meetings.models import ChatMessage
-from tests.meetings.conftest import meeting  # noqa: F401 - the room fixture
+from tests.meetings.conftest import meeting  # noqa: F401,F811 - the room fixture
 from tests.meetings.sockets import *  # noqa: F403 - socket fixtures
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
@@ -171,7 +171,14 @@ def test_every_socket_command_is_swept():
 
 @pytest.mark.parametrize(("route", "command", "schema"), COMMANDS, ids=lambda v: str(v)[:40])
 async def test_hostile_arguments_are_refused_cleanly(
-    open_socket, meeting, exhibitor, buyer, caplog, route, command, schema
+    open_socket,
+    meeting,  # noqa: F811 - the fixture imported above
+    exhibitor,
+    buyer,
+    caplog,
+    route,
+    command,
+    schema,
 ):
     frames = await sync_to_async(generated_frames)(command, schema)
     socket = await open_socket(exhibitor, path_for(route, meeting.pk))
