@@ -236,7 +236,7 @@ async def open_sockets(urls: list[tuple[str, dict[str, str]]], concurrency: int 
                 try:
                     return await connect(
                         url,
-                        origin="http://127.0.0.1",
+                        origin="http://" + url.split("/")[2],  # the page's own origin
                         additional_headers=headers,
                         open_timeout=30,
                         ping_interval=None,

@@ -66,6 +66,16 @@ async def resync_all(*, reason: str) -> int:
     return sum(len(c) for c in by_class.values())
 
 
+def layer_lost() -> None:
+    """The channel layer's receiving connection failed: each socket notes what it had delivered
+    until now (``layer_lost()``, once per outage), so that its ``resync`` can say from where
+    events may be missing."""
+    for consumer in open_sockets():
+        mark = getattr(consumer, "layer_lost", None)
+        if mark is not None:
+            mark()
+
+
 def schedule_resync(*, reason: str) -> None:
     """:func:`resync_all` as a task on the running loop (from a callback that cannot await)."""
     asyncio.get_running_loop().create_task(resync_all(reason=reason))
@@ -109,6 +119,7 @@ def install_shutdown_drain() -> None:
     def install() -> None:
         signal.signal(signal.SIGTERM, on_term)
         _allow_going_away()
+        _close_instead_of_dropping()
 
     reactor.callWhenRunning(install)
 
@@ -132,6 +143,25 @@ def _allow_going_away() -> None:
 
     server_close._allows_going_away = True  # type: ignore[attr-defined]
     WebSocketProtocol.serverClose = server_close
+
+
+def _close_instead_of_dropping() -> None:
+    """A client that breaks the WebSocket protocol (a text frame that is not UTF-8, a message
+    over the size limit) gets a close frame with the RFC 6455 code (1007, 1009, 1002) instead of
+    a dropped TCP connection (which it would see as 1006): autobahn drops by default on the
+    server side (``failByDrop``); daphne does not change it."""
+    from daphne.ws_protocol import WebSocketProtocol
+
+    original = WebSocketProtocol.onConnect
+    if getattr(original, "_closes_on_failure", False):
+        return
+
+    def on_connect(self: Any, request: Any) -> Any:
+        self.failByDrop = False
+        return original(self, request)
+
+    on_connect._closes_on_failure = True  # type: ignore[attr-defined]
+    WebSocketProtocol.onConnect = on_connect
 
 
 def _start_drain(reactor: Any) -> None:

@@ -182,6 +182,8 @@ class MeetingRoomConsumer(ProtocolConsumer):
 
     room: chat.Room | None = None
     access_checked_at: float = 0.0
+    delivered_id: int = 0  # the greatest message id this socket has sent (hello, events)
+    resync_after: int | None = None  # delivered_id when the channel layer was lost
 
     async def connect(self) -> None:
         if socket_server.is_draining():
@@ -202,7 +204,12 @@ class MeetingRoomConsumer(ProtocolConsumer):
         await self.channel_layer.group_add(user_group(room.user_id), self.channel_name)
         await self.open()
         hello = await chat.room_enter_async(room=room, channel_name=self.channel_name)
+        self.delivered_id = max(self.delivered_id, hello["last_id"])
         await self.send_event("hello", hello)
+
+    def layer_lost(self) -> None:
+        if self.resync_after is None:
+            self.resync_after = self.delivered_id
 
     async def check_access(self, *, close: bool = True) -> bool:
         """Read again what this person may do in the room (one query); ``False`` when they may
@@ -242,10 +249,16 @@ class MeetingRoomConsumer(ProtocolConsumer):
         last = await db(chat.last_message_ids)(meeting_ids=meeting_ids)
         for consumer in rooms:
             room = consumer.room
-            if room is not None:
-                await consumer.send_event(
-                    "resync", {"reason": reason, "last_id": last.get(room.meeting_id, 0)}
-                )
+            if room is None:
+                continue
+            after = consumer.resync_after
+            consumer.resync_after = None
+            if after is None:
+                after = consumer.delivered_id
+            await consumer.send_event(
+                "resync",
+                {"reason": reason, "after": after, "last_id": last.get(room.meeting_id, 0)},
+            )
 
     async def disconnect(self, code: int) -> None:
         socket_server.unregister(self)
@@ -301,6 +314,7 @@ class MeetingRoomConsumer(ProtocolConsumer):
     # --- Channel-layer events ----------------------------------------------------------------
 
     async def chat_message(self, event: dict[str, Any]) -> None:
+        self.delivered_id = max(self.delivered_id, event["message"]["id"])
         await self.send_event("chat.message", event["message"])
 
     async def room_presence(self, event: dict[str, Any]) -> None:

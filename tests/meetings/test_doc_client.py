@@ -393,10 +393,10 @@ def test_who_may_connect_and_watch(server, meeting, exhibitor, outsider, organis
         assert await watcher.event("chat.message", lambda m: m["id"] == message["id"]) == message
         assert await watcher.history() == [message] == await watcher.since(0)
 
-        # A frame over 1 MiB of UTF-8: the connection is dropped without a close frame.
+        # A frame over 1 MiB of UTF-8: the socket is closed with 1009 (message too big).
         with pytest.raises(Closed) as dropped:
             await member.raw("x" * (2**20 + 1))
-        assert dropped.value.code == 1006 == member.close_code
+        assert dropped.value.code == 1009 == member.close_code
 
         # The notifications socket.
         assert (await notes.connect())["user"] == {"id": exhibitor.pk, "name": exhibitor.full_name}

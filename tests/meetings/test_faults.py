@@ -263,7 +263,7 @@ async def test_layer_reconnect_tells_every_local_socket_to_resync(
 
     for socket in (seller, guest):
         data = await socket.event("resync")
-        assert data == {"reason": "channel_layer", "last_id": 0}
+        assert data == {"reason": "channel_layer", "after": 0, "last_id": 0}
 
 
 async def test_drain_closes_every_open_socket_with_1001(open_socket, meeting, exhibitor, buyer):

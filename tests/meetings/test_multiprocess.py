@@ -94,11 +94,16 @@ def start_redis(port: int, directory: Path) -> subprocess.Popen:
     process = subprocess.Popen(  # noqa: S603 - our own server on 127.0.0.1
         [
             "redis-server",
-            "--bind", "127.0.0.1",
-            "--port", str(port),
-            "--save", "",
-            "--appendonly", "no",
-            "--dir", str(directory),
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(directory),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -229,16 +234,18 @@ class Client:
                 break
             after = reply["data"]["messages"][-1]["id"]
 
-    def catch_up_soon(self) -> None:
-        if self.catching_up is None or self.catching_up.done():
-            self.catching_up = asyncio.create_task(self.catch_up(self.last_id))
+    def catch_up_soon(self, after: int | None = None) -> None:
+        """Fetch from ``after`` (a ``resync``'s), else from the greatest id held."""
+        start = self.last_id if after is None else min(after, self.last_id)
+        if after is not None or self.catching_up is None or self.catching_up.done():
+            self.catching_up = asyncio.create_task(self.catch_up(start))
 
     async def pings(self) -> None:
         while True:
             await asyncio.sleep(self.ping_every)
             try:
                 reply = await self.request("ping", {})
-            except (asyncio.TimeoutError, asyncio.CancelledError, Exception):
+            except Exception:  # noqa: S112 - offline or timed out: the next ping tries again
                 continue
             if reply["type"] == "reply" and reply["data"].get("last_id", 0) > self.last_id:
                 self.catch_up_soon()
@@ -257,7 +264,7 @@ class Client:
                     self.keep(frame["data"])
                 elif frame["event"] == "resync":
                     self.resyncs += 1
-                    self.catch_up_soon()
+                    self.catch_up_soon(frame["data"].get("after"))
             elif frame["type"] == "reply" and "message" in (frame.get("data") or {}):
                 message = frame["data"]["message"]
                 self.acked[message["client_id"]] = message["id"]
@@ -450,9 +457,7 @@ def test_chat_survives_a_redis_restart_a_sigterm_and_a_sigkill(
                 redis_process.kill()
                 redis_process.wait(5)
                 await asyncio.sleep(1.0)
-                redis_process = await loop.run_in_executor(
-                    None, start_redis, redis_port, tmp_path
-                )
+                redis_process = await loop.run_in_executor(None, start_redis, redis_port, tmp_path)
             if n == 25:
                 # Both processes noticed that their channel layer reconnected (and resynced).
                 assert await wait_until(
@@ -501,6 +506,66 @@ def test_chat_survives_a_redis_restart_a_sigterm_and_a_sigkill(
     assert 1001 in seller.close_codes, seller.close_codes  # SIGTERM drained A's sockets
     assert 1006 not in seller.close_codes[: seller.close_codes.index(1001) + 1]
     assert guest.resyncs >= 1 and seller.resyncs >= 1, (seller.close_codes, seller.errors)
+
+
+def test_redis_restart_loses_nothing_for_clients_that_stay_connected(
+    postgres_required, meeting, exhibitor, buyer, tmp_path
+):
+    """Redis (private, no persistence) restarts mid-conversation; the sockets stay open. Messages
+    acknowledged during the outage and in the first instants after it reach the other member
+    (through the ``resync`` event or a ``ping``'s ``last_id``) without any reconnect."""
+    redis_port = free_port()
+    redis_process = start_redis(redis_port, tmp_path)
+    env = daphne_env(f"redis://127.0.0.1:{redis_port}/0")
+    port_a, port_b = free_port(), free_port()
+    logs = {"a": tmp_path / "daphne-a.log", "b": tmp_path / "daphne-b.log"}
+    seller_key, guest_key = session_key_for(exhibitor), session_key_for(buyer)
+    processes: list[subprocess.Popen] = []
+    path = f"/ws/meetings/{meeting.pk}/"
+    total = 40
+
+    async def scenario() -> tuple[Client, Client]:
+        nonlocal redis_process
+        seller = Client("seller", f"ws://127.0.0.1:{port_a}{path}", seller_key, port_a)
+        guest = Client("guest", f"ws://127.0.0.1:{port_b}{path}", guest_key, port_b)
+        seller.start()
+        guest.start()
+        await asyncio.wait_for(seller.ready.wait(), 10)
+        await asyncio.wait_for(guest.ready.wait(), 10)
+        loop = asyncio.get_running_loop()
+        for n in range(total):
+            await (seller if n % 2 else guest).say(f"message {n}")
+            if n == 10:
+                redis_process.kill()
+                redis_process.wait(5)
+                await asyncio.sleep(0.5)
+                redis_process = await loop.run_in_executor(None, start_redis, redis_port, tmp_path)
+            await asyncio.sleep(0.05)
+        settled = await wait_until(
+            lambda: (
+                not seller.pending
+                and not guest.pending
+                and len(seller.transcript) == len(guest.transcript) == total
+            ),
+            20,
+        )
+        await seller.stop()
+        await guest.stop()
+        assert settled, (len(seller.transcript), len(guest.transcript), seller.pending)
+        return seller, guest
+
+    try:
+        processes.append(start_daphne(port_a, env, logs["a"]))
+        processes.append(start_daphne(port_b, env, logs["b"]))
+        seller, guest = asyncio.run(asyncio.wait_for(scenario(), 90))
+    finally:
+        for process in processes:
+            stop(process)
+        redis_process.kill()
+        redis_process.wait(5)
+
+    assert seller.reconnects == guest.reconnects == 0
+    assert_transcripts_equal_the_database(meeting, [seller, guest])
 
 
 def test_rate_limit_is_shared_across_processes(
@@ -612,3 +677,56 @@ def test_sigterm_closes_every_socket_with_1001(
 
     assert codes == [1001, 1001], log.read_text()[-3000:]
     assert "hello" not in kinds  # nothing but the room's events after the greeting
+
+
+def test_protocol_violations_get_their_close_code_not_a_dropped_connection(
+    postgres_required, redis_url, meeting, exhibitor
+):
+    """A text frame that is not UTF-8 closes with 1007; a message over 1 MiB with 1009."""
+    env = daphne_env(redis_url)
+    port = free_port()
+    path = f"/ws/meetings/{meeting.pk}/"
+    key = session_key_for(exhibitor)
+    process = start_daphne(port, env)
+
+    def raw_frame(opcode: int, payload: bytes) -> bytes:
+        """One masked client frame (mask 0: the payload goes as it is)."""
+        size = len(payload)
+        if size < 126:
+            header = bytes([0x80 | opcode, 0x80 | size])
+        elif size < 65536:
+            header = bytes([0x80 | opcode, 0x80 | 126]) + size.to_bytes(2, "big")
+        else:
+            header = bytes([0x80 | opcode, 0x80 | 127]) + size.to_bytes(8, "big")
+        return header + b"\0\0\0\0" + payload
+
+    async def close_code_after(frame: bytes) -> int | None:
+        from websockets.asyncio.client import connect
+
+        async with connect(
+            f"ws://127.0.0.1:{port}{path}",
+            origin=f"http://127.0.0.1:{port}",
+            additional_headers={"Cookie": f"sessionid={key}"},
+            max_size=None,
+        ) as ws:
+            assert json.loads(await ws.recv())["event"] == "hello"
+            ws.transport.write(frame)
+            try:
+                async for _ in ws:
+                    pass
+            except Exception:  # noqa: S110 - the close code is what is checked
+                pass
+            return ws.close_code
+
+    async def scenario() -> tuple[int | None, int | None]:
+        invalid = await close_code_after(raw_frame(0x1, b'{"id":1,"type":"\xff\xfe"}'))
+        oversized = await close_code_after(raw_frame(0x1, b"a" * (1024 * 1024 + 1)))
+        return invalid, oversized
+
+    try:
+        invalid, oversized = asyncio.run(asyncio.wait_for(scenario(), 30))
+    finally:
+        stop(process)
+
+    assert invalid == 1007
+    assert oversized == 1009

@@ -143,3 +143,49 @@ def test_error_message_is_rendered_in_the_active_language(monkeypatch):
         message = ProtocolError(protocol.SERVER_ERROR).message()
 
     assert message == "Trường này là bắt buộc."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"id": 1, "type": "chat.history", "data": {"before": NaN}}',
+        '{"id": 1, "type": "chat.history", "data": {"before": Infinity}}',
+        '{"id": 1, "type": "chat.history", "data": {"before": -Infinity}}',
+        '{"id": 1, "type": "chat.history", "data": {"before": 1e999}}',
+    ],
+)
+def test_non_finite_numbers_are_invalid_json_as_documented(text):
+    assert code_of(text) == protocol.INVALID_JSON
+
+
+def test_integer_ids_beyond_two_to_the_53_are_unusable():
+    assert parse_frame(json.dumps({"id": 2**53 - 1, "type": "ping"})).id == 2**53 - 1
+    assert code_of(json.dumps({"id": 2**53, "type": "ping"})) == protocol.INVALID_FRAME
+    assert code_of(json.dumps({"id": -(2**53), "type": "ping"})) == protocol.INVALID_FRAME
+
+
+@pytest.mark.parametrize(
+    ("frame", "field", "echoed"),
+    [
+        ({"id": "a\x00", "type": "ping"}, "id", None),
+        ({"id": 1, "type": "pi\ud800ng"}, "type", 1),
+        ({"id": 1, "type": "chat.send", "data": {"text": "a\x00b"}}, "text", 1),
+        ({"id": 1, "type": "chat.send", "data": {"text": ["x", {"y": "\udfff"}]}}, "text", 1),
+        ({"id": 1, "type": "chat.send", "data": {"\ud800": "x"}}, "data", 1),
+        ({"id": 1, "type": "ping", "extra": "\x00"}, "frame", 1),
+    ],
+)
+def test_unsafe_text_anywhere_in_a_frame_is_refused_with_where(frame, field, echoed):
+    with pytest.raises(ProtocolError) as caught:
+        parse_frame(json.dumps(frame))
+
+    assert caught.value.code == protocol.UNSAFE_TEXT
+    assert caught.value.details.get("field") == field
+    assert caught.value.details.get("request_id") == echoed
+
+
+def test_safe_text_with_paired_surrogates_and_controls_is_accepted():
+    """Negative control: an emoji (a surrogate pair in JSON) and a tab are ordinary text."""
+    frame = parse_frame('{"id": 1, "type": "chat.send", "data": {"text": "\\ud83d\\ude42\\tok"}}')
+
+    assert frame.data["text"] == "🙂\tok"

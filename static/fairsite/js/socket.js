@@ -3,18 +3,24 @@
 // exponential backoff and jitter. A feature resumes what it missed in onOpen({reconnected: true}).
 //
 //   const socket = new FairSocket("/ws/notifications/", {
-//     onEvent(name, data) {},          // every server event frame, "hello" included
+//     onEvent(name, data) {},          // every server event frame, "hello" and "resync" included
 //     onOpen({ reconnected }) {},       // after the hello of each connection
-//     onState(state) {},                // "connecting" | "open" | "offline" | "stopped"
+//     onState(state, { code }) {},      // "connecting" | "open" | "offline" | "stopped";
+//                                       // code: the close code that led to "offline"/"stopped"
+//     onPing(data) {},                  // each keep-alive ping's reply (a room's has last_id)
+//     onResync(data) {},                // the server says events may have been lost (section 7)
 //   });
 //   socket.request("ping").then((data) => ...).catch((error) => error.code);
 //   socket.close();
+//
+// Close codes 4401 (signed out), 4403 (forbidden) and 4404 (no such socket) stop reconnecting;
+// 1001 (the server is shutting down) and every other code reconnect with backoff.
 
 (function () {
   const BACKOFF_BASE_MS = 500;
   const BACKOFF_CAP_MS = 30000;
   const PING_EVERY_MS = 25000;
-  const NO_RECONNECT = new Set([4401, 4403]);
+  const NO_RECONNECT = new Set([4401, 4403, 4404]);
 
   class FairSocket {
     constructor(path, handlers = {}) {
@@ -30,8 +36,8 @@
       this.connect();
     }
 
-    state(name) {
-      if (this.handlers.onState) this.handlers.onState(name);
+    state(name, code = null) {
+      if (this.handlers.onState) this.handlers.onState(name, { code });
     }
 
     connect() {
@@ -50,10 +56,10 @@
       this.waiting.clear();
       if (this.stopped || NO_RECONNECT.has(code)) {
         this.stopped = true;
-        this.state("stopped");
+        this.state("stopped", code);
         return;
       }
-      this.state("offline");
+      this.state("offline", code);
       const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** this.attempt);
       this.attempt += 1;
       setTimeout(() => this.connect(), ceiling * (0.5 + Math.random() / 2));
@@ -89,15 +95,24 @@
       }
       if (frame.type !== "event") return;
       if (this.handlers.onEvent) this.handlers.onEvent(frame.event, frame.data);
+      if (frame.event === "resync" && this.handlers.onResync) this.handlers.onResync(frame.data);
       if (frame.event === "hello") {
         const reconnected = this.opened;
         this.opened = true;
         this.attempt = 0;
         clearInterval(this.pingTimer);
-        this.pingTimer = setInterval(() => this.request("ping").catch(() => {}), PING_EVERY_MS);
+        this.pingTimer = setInterval(() => this.ping(), PING_EVERY_MS);
         this.state("open");
         if (this.handlers.onOpen) this.handlers.onOpen({ reconnected });
       }
+    }
+
+    ping() {
+      return this.request("ping")
+        .then((data) => {
+          if (this.handlers.onPing) this.handlers.onPing(data);
+        })
+        .catch(() => {});
     }
 
     close() {

@@ -1,15 +1,10 @@
-// Live chat of a meeting room, written against docs/websocket-protocol.md.
+// Live chat of a meeting room, written against docs/websocket-protocol.md, on the shared
+// window.FairSocket (static/fairsite/js/socket.js: reconnect, backoff, answers by id).
 // Configuration comes from the data attributes of templates/meetings/_chat.html.
 // Message text is always shown with textContent, never as HTML.
 
-const root = document.querySelector("section.chat[data-ws-path]");
-
-const PING_EVERY_MS = 25000;
 const TYPING_EVERY_MS = 3000;
 const TYPING_SHOWN_MS = 4000;
-const BACKOFF_BASE_MS = 500;
-const BACKOFF_CAP_MS = 30000;
-const NO_RECONNECT = new Set([4401, 4403]);
 
 function newClientId() {
   if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -21,7 +16,6 @@ class ChatClient {
     this.el = el;
     this.strings = el.dataset;
     this.userId = Number(el.dataset.userId);
-    this.url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${el.dataset.wsPath}`;
     this.log = el.querySelector(".chat-log");
     this.banner = el.querySelector(".chat-banner");
     this.presenceList = el.querySelector(".chat-presence-list");
@@ -30,11 +24,20 @@ class ChatClient {
     this.form = el.querySelector(".chat-form");
     this.input = el.querySelector("textarea");
     this.olderButton = el.querySelector(".chat-older");
+    // Times in the account's zone and language (the page knows both), not the device's.
+    const zone = el.dataset.timeZone || undefined;
+    const language = document.documentElement.lang || undefined;
+    this.timeFormat = new Intl.DateTimeFormat(language, {
+      timeZone: zone,
+      hour: "2-digit",
+      minute: "2-digit",
+    });
+    this.dateTimeFormat = new Intl.DateTimeFormat(language, {
+      timeZone: zone,
+      dateStyle: "medium",
+      timeStyle: "short",
+    });
 
-    this.socket = null;
-    this.attempt = 0;
-    this.requestSeq = 0;
-    this.waiting = new Map(); // request id -> callback(frame)
     this.messages = new Map(); // message id -> <li>
     this.pending = new Map(); // client_id -> {text, li}
     this.lastId = 0;
@@ -42,7 +45,8 @@ class ChatClient {
     this.presenceVersion = -1;
     this.lastTypingSent = 0;
     this.typingTimer = null;
-    this.pingTimer = null;
+    this.typingUserId = null;
+    this.catchingUp = Promise.resolve();
     this.stopped = false;
 
     this.form.addEventListener("submit", (event) => {
@@ -50,42 +54,45 @@ class ChatClient {
       this.submit();
     });
     this.input.addEventListener("keydown", (event) => {
-      if (event.key === "Enter" && !event.shiftKey) {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
         this.submit();
       }
     });
     this.input.addEventListener("input", () => this.typed());
     this.olderButton.addEventListener("click", () => this.loadOlder());
-    this.connect();
+
+    this.socket = new window.FairSocket(el.dataset.wsPath, {
+      onEvent: (name, data) => this.onEvent(name, data),
+      onState: (state, { code }) => this.onState(state, code),
+      onPing: (data) => {
+        // A message whose announcement was lost: the room's last id is ahead of ours.
+        if (data && data.last_id > this.lastId) this.catchUpFrom(this.lastId);
+      },
+      onResync: (data) => this.catchUpFrom(Math.min(data.after ?? this.lastId, this.lastId)),
+    });
   }
 
   // --- Connection -------------------------------------------------------------------------
 
-  connect() {
-    const socket = new WebSocket(this.url);
-    this.socket = socket;
-    socket.addEventListener("message", (event) => this.onFrame(event.data));
-    socket.addEventListener("close", (event) => this.onClose(socket, event.code));
+  // An answer as {ok, data, error}, or null when offline (the request never reached a server).
+  ask(type, data) {
+    return this.socket.request(type, data).then(
+      (reply) => ({ ok: true, data: reply }),
+      (error) => (error && error.code === "client.offline" ? null : { ok: false, error }),
+    );
   }
 
-  onClose(socket, code) {
-    if (socket !== this.socket) return;
-    clearInterval(this.pingTimer);
-    for (const callback of this.waiting.values()) callback(null);
-    this.waiting.clear();
+  onState(state, code) {
+    if (state === "open") return; // the hello follows
     this.el.classList.remove("online");
-    if (NO_RECONNECT.has(code)) {
+    if (state === "stopped") {
       this.stopped = true;
       this.showBanner(code === 4401 ? this.strings.strSignedOut : this.strings.strForbidden);
       this.input.disabled = true;
-      return;
+    } else if (state === "offline") {
+      this.showBanner(this.strings.strOffline);
     }
-    this.showBanner(this.strings.strOffline);
-    const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** this.attempt);
-    const delay = ceiling * (0.5 + Math.random() / 2);
-    this.attempt += 1;
-    setTimeout(() => this.connect(), delay);
   }
 
   showBanner(text) {
@@ -93,35 +100,8 @@ class ChatClient {
     this.banner.hidden = !text;
   }
 
-  request(type, data) {
-    return new Promise((resolve) => {
-      if (!this.socket || this.socket.readyState !== WebSocket.OPEN) {
-        resolve(null);
-        return;
-      }
-      this.requestSeq += 1;
-      const id = `r${this.requestSeq}`;
-      this.waiting.set(id, resolve);
-      this.socket.send(JSON.stringify(data === undefined ? { id, type } : { id, type, data }));
-    });
-  }
-
-  onFrame(raw) {
-    let frame;
-    try {
-      frame = JSON.parse(raw);
-    } catch {
-      return;
-    }
-    if (frame.type === "reply" || frame.type === "error") {
-      const callback = this.waiting.get(frame.id);
-      this.waiting.delete(frame.id);
-      if (callback) callback(frame);
-      return;
-    }
-    if (frame.type !== "event") return;
-    const data = frame.data;
-    switch (frame.event) {
+  onEvent(name, data) {
+    switch (name) {
       case "hello":
         this.onHello(data);
         break;
@@ -139,12 +119,11 @@ class ChatClient {
         document.dispatchEvent(new CustomEvent("meeting.changed", { detail: data }));
         break;
       default:
-        break; // unknown events are ignored (docs section 2.3)
+        break; // "resync" is handled by onResync; unknown events are ignored (section 2.3)
     }
   }
 
   async onHello(hello) {
-    this.attempt = 0;
     this.showBanner("");
     this.el.classList.add("online");
     this.input.maxLength = hello.limits.max_chars;
@@ -152,33 +131,38 @@ class ChatClient {
       this.form.hidden = true;
       this.showError(this.strings.strWatching);
     }
+    // A new hello's presence is a snapshot: always applied (section 4.1).
+    this.presenceVersion = -1;
     this.showPresence(hello.presence);
     const hadSeen = this.lastId;
     if (this.firstId === null) this.olderButton.hidden = !hello.more;
     for (const message of hello.messages) this.addMessage(message);
-    clearInterval(this.pingTimer);
-    this.pingTimer = setInterval(() => this.request("ping"), PING_EVERY_MS);
-    if (hadSeen) await this.catchUp(hadSeen);
+    if (hadSeen) await this.catchUpFrom(hadSeen);
     for (const [clientId, item] of this.pending) this.sendPending(clientId, item.text);
   }
 
+  // chat.since from `after`, one run at a time (a resync during a catch-up queues another).
+  catchUpFrom(after) {
+    this.catchingUp = this.catchingUp.then(() => this.catchUp(after));
+    return this.catchingUp;
+  }
+
   async catchUp(after) {
-    // Everything after the last message seen before the connection dropped.
     for (let round = 0; round < 100; round += 1) {
-      const frame = await this.request("chat.since", { after });
-      if (!frame || frame.type !== "reply") return;
-      for (const message of frame.data.messages) this.addMessage(message);
-      if (!frame.data.more || frame.data.messages.length === 0) return;
-      after = frame.data.messages[frame.data.messages.length - 1].id;
+      const answer = await this.ask("chat.since", { after });
+      if (!answer || !answer.ok) return;
+      for (const message of answer.data.messages) this.addMessage(message);
+      if (!answer.data.more || answer.data.messages.length === 0) return;
+      after = answer.data.messages[answer.data.messages.length - 1].id;
     }
   }
 
   async loadOlder() {
     if (this.firstId === null) return;
-    const frame = await this.request("chat.history", { before: this.firstId });
-    if (!frame || frame.type !== "reply") return;
-    for (const message of frame.data.messages) this.addMessage(message);
-    this.olderButton.hidden = !frame.data.more;
+    const answer = await this.ask("chat.history", { before: this.firstId });
+    if (!answer || !answer.ok) return;
+    for (const message of answer.data.messages) this.addMessage(message);
+    this.olderButton.hidden = !answer.data.more;
   }
 
   // --- Messages ---------------------------------------------------------------------------
@@ -196,28 +180,32 @@ class ChatClient {
   }
 
   async sendPending(clientId, text) {
-    const frame = await this.request("chat.send", { client_id: clientId, text });
-    if (!frame) return; // offline: resent after the next hello
+    const answer = await this.ask("chat.send", { client_id: clientId, text });
+    if (!answer) return; // offline: resent after the next hello
     const item = this.pending.get(clientId);
-    if (frame.type === "reply") {
+    if (answer.ok) {
       this.pending.delete(clientId);
       if (item) item.li.remove();
-      this.addMessage(frame.data.message);
+      this.addMessage(answer.data.message);
       this.showError("");
-    } else {
-      if (frame.error.code === "chat.rate_limited") {
-        const wait = (frame.error.details.retry_after || 1) * 1000;
-        setTimeout(() => this.sendPending(clientId, text), wait);
-      } else {
-        this.pending.delete(clientId);
-        if (item) item.li.remove();
-        this.input.value = this.input.value || text;
-      }
-      this.showError(frame.error.message);
+      return;
     }
+    const error = answer.error;
+    if (error.code === "chat.rate_limited" || error.code === "server.error") {
+      // Still pending: send again later, with the same client_id.
+      const wait = ((error.details && error.details.retry_after) || 2) * 1000;
+      setTimeout(() => this.sendPending(clientId, text), wait);
+    } else {
+      // It can never be stored: give the text back to the person.
+      this.pending.delete(clientId);
+      if (item) item.li.remove();
+      this.input.value = this.input.value || text;
+    }
+    this.showError(error.message);
   }
 
   addMessage(message) {
+    if (message.sender.id === this.typingUserId) this.clearTyping();
     if (this.messages.has(message.id)) return;
     const pending = this.pending.get(message.client_id);
     if (pending && message.sender.id === this.userId) {
@@ -249,8 +237,20 @@ class ChatClient {
     else li.dataset.id = String(message.id);
     const meta = document.createElement("span");
     meta.className = "chat-meta";
-    const when = message.created_at ? new Date(message.created_at).toLocaleTimeString() : "";
-    meta.textContent = [message.sender.name, when].filter(Boolean).join(" · ");
+    if (message.sender.name) {
+      const name = document.createElement("span");
+      name.className = "chat-sender";
+      name.textContent = message.sender.name;
+      meta.append(name);
+    }
+    if (message.created_at) {
+      const created = new Date(message.created_at);
+      const time = document.createElement("time");
+      time.dateTime = message.created_at;
+      time.title = this.dateTimeFormat.format(created);
+      time.textContent = this.timeFormat.format(created);
+      meta.append(time);
+    }
     if (message.sender.id === this.userId) {
       const state = document.createElement("span");
       state.className = "chat-state";
@@ -298,19 +298,30 @@ class ChatClient {
     const now = Date.now();
     if (now - this.lastTypingSent < TYPING_EVERY_MS) return;
     this.lastTypingSent = now;
-    this.request("typing");
+    this.ask("typing");
   }
 
   showTyping(person) {
     if (person.id === this.userId) return;
+    this.typingUserId = person.id;
     this.typingLine.textContent = this.strings.strTyping.replace("%(name)s", person.name);
     clearTimeout(this.typingTimer);
-    this.typingTimer = setTimeout(() => {
-      this.typingLine.textContent = "";
-    }, TYPING_SHOWN_MS);
+    this.typingTimer = setTimeout(() => this.clearTyping(), TYPING_SHOWN_MS);
+  }
+
+  // The hint ends when that person's message arrives, or after a while without another hint.
+  clearTyping() {
+    clearTimeout(this.typingTimer);
+    this.typingUserId = null;
+    this.typingLine.textContent = "";
   }
 }
 
-if (root) {
-  root.chat = new ChatClient(root);
+function start() {
+  const root = document.querySelector("section.chat[data-ws-path]");
+  if (root && !root.chat && window.FairSocket) root.chat = new ChatClient(root);
 }
+
+// socket.js is a deferred script: it has run by DOMContentLoaded whatever the order.
+if (window.FairSocket) start();
+else document.addEventListener("DOMContentLoaded", start);
