@@ -6,7 +6,6 @@ answers 404 to anyone who is not a participant or an organiser.
 
 from __future__ import annotations
 
-import csv
 from io import BytesIO
 from typing import Any
 
@@ -27,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from exhibitors.enums import CompanyRole
 from exhibitors.models import Company
+from fairsite.exports import csv_response
 from fairsite.permissions import fair_or_404
 from meetings import money, selectors, services
 from meetings.access import get_meeting_for_user, user_company_id
@@ -446,26 +446,14 @@ def deal_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_safe(value: Any) -> Any:
-    """Keep spreadsheets from running a cell as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 @login_required
 @require_GET
 def deal_export(request: HttpRequest) -> HttpResponse:
-    """Every deal of the fair as CSV (organisers). Amounts in minor units and formatted."""
+    """Every deal of the fair as CSV (organisers). Amounts in minor units and formatted.
+    Written by :func:`fairsite.exports.csv_response`: every cell spreadsheet-safe, with a BOM."""
     fair = _organiser_or_404(request)
     deals = selectors.deals_for_list(fair=fair, user=request.user).order_by("id")
     counted = set(selectors.deal_counted(deals).values_list("pk", flat=True))
-    writer = csv.writer(_Echo())
     header = [
         "id",
         "company",
@@ -488,40 +476,32 @@ def deal_export(request: HttpRequest) -> HttpResponse:
         "updated_at",
         "version",
     ]
-    rows = [writer.writerow(header)]
-    for deal in deals:
-        rows.append(
-            writer.writerow(
-                [
-                    _csv_safe(v)
-                    for v in [
-                        deal.pk,
-                        deal.company.display_name,
-                        deal.counterpart_display,
-                        deal.meeting_id or "",
-                        deal.stage,
-                        deal.currency,
-                        "" if deal.amount_minor is None else deal.amount_minor,
-                        money.format_amount(deal.amount_minor, deal.currency, with_code=False),
-                        deal.units_per_usd or "",
-                        deal.vnd_per_usd or "",
-                        deal.rated_at.isoformat() if deal.rated_at else "",
-                        money.format_amount(deal.value_usd_cents, "USD", with_code=False),
-                        "" if deal.value_vnd is None else deal.value_vnd,
-                        "yes" if deal.pk in counted else "no",
-                        deal.contacts,
-                        deal.notes,
-                        deal.created_by.email if deal.created_by else "",
-                        deal.created_at.isoformat(),
-                        deal.updated_at.isoformat(),
-                        deal.version,
-                    ]
-                ]
-            )
-        )
-    response = HttpResponse("".join(rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="deals-{fair.slug}.csv"'
-    return response
+    rows = (
+        [
+            deal.pk,
+            deal.company.display_name,
+            deal.counterpart_display,
+            deal.meeting_id or "",
+            deal.stage,
+            deal.currency,
+            "" if deal.amount_minor is None else deal.amount_minor,
+            money.format_amount(deal.amount_minor, deal.currency, with_code=False),
+            deal.units_per_usd or "",
+            deal.vnd_per_usd or "",
+            deal.rated_at.isoformat() if deal.rated_at else "",
+            money.format_amount(deal.value_usd_cents, "USD", with_code=False),
+            "" if deal.value_vnd is None else deal.value_vnd,
+            "yes" if deal.pk in counted else "no",
+            deal.contacts,
+            deal.notes,
+            deal.created_by.email if deal.created_by else "",
+            deal.created_at.isoformat(),
+            deal.updated_at.isoformat(),
+            deal.version,
+        ]
+        for deal in deals
+    )
+    return csv_response(filename=f"deals-{fair.slug}.csv", header=header, rows=rows)
 
 
 # --- Organisers ------------------------------------------------------------------------------
