@@ -18,7 +18,7 @@ from exhibitors.enums import LANGUAGES_SPOKEN, Attendance, CompanyRole
 from exhibitors.images import logo_to_png
 from exhibitors.models import Company
 from fairsite.enums import AccountKind
-from fairsite.forms import FairForm, FairModelForm
+from fairsite.forms import CreateForm, CreateModelForm, FairForm
 
 COMMON_TIME_ZONES: list[tuple[str, Any]] = [
     ("Asia/Ho_Chi_Minh", _("Vietnam (Hà Nội, Hồ Chí Minh City)")),
@@ -160,7 +160,7 @@ EXHIBITOR_ONLY = ("capabilities", "key_product_name", "key_product_year", "booth
 BUYER_ONLY = ("sourcing_needs", "required_certifications")
 
 
-class CompanyForm(FairModelForm):
+class CompanyForm(CreateModelForm):
     """A company's profile. Fields depend on the role (exhibitor or buyer)."""
 
     name_vi = _plain(_("Name in Vietnamese"), max_length=200, required=False)
@@ -246,6 +246,7 @@ class CompanyForm(FairModelForm):
             self.fields.pop(name, None)
         if self.instance.pk:
             self.fields["languages"].initial = self.instance.languages
+            self.drop_submission_key()  # an edit changes what exists; repeating it is harmless
         else:
             self.fields.pop("remove_logo")
         self.fields["sectors"].queryset = selectors.sector_choices()
@@ -283,7 +284,7 @@ class CompanyForm(FairModelForm):
         }
 
 
-class JoinCompanyForm(FairForm):
+class JoinCompanyForm(CreateForm):
     company = forms.ModelChoiceField(label=_("Company"), queryset=Company.objects.none())
     job_title = _plain(_("Job title"), max_length=120, required=False)
 
@@ -296,7 +297,7 @@ class CreateCompanyExtraForm(FairForm):
     job_title = _plain(_("Your job title"), max_length=120, required=False)
 
 
-class BadgeForm(FairForm):
+class BadgeForm(CreateForm):
     organisation = _plain(_("Organisation (optional)"), max_length=200, required=False)
 
 

@@ -11,7 +11,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from fairsite.models import Fair, User
+from fairsite.models import Fair, SubmissionKey, User
 
 
 class OrganiserAdmin(admin.ModelAdmin):
@@ -143,3 +143,13 @@ def _register_job_admin() -> None:
 
 
 _register_job_admin()
+
+
+@admin.register(SubmissionKey)
+class SubmissionKeyAdmin(OrganiserAdmin):
+    """The used keys of create forms, for looking into a reported repeat."""
+
+    list_display = ["form", "key", "created_at"]
+    list_filter = ["form"]
+    search_fields = ["form", "key"]
+    date_hierarchy = "created_at"

@@ -17,6 +17,7 @@ is cleaned):
 
 from __future__ import annotations
 
+import secrets
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -26,11 +27,13 @@ from django.core.validators import (
     MaxValueValidator,
     MinValueValidator,
     ProhibitNullCharactersValidator,
+    RegexValidator,
 )
 from django.db import models
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.forms.forms import DeclarativeFieldsMetaclass
 from django.forms.models import ModelFormMetaclass
+from django.utils.translation import gettext_lazy as _
 
 from fairsite.textinput import validate_safe_text
 
@@ -161,3 +164,80 @@ class FairForm(FairFormMixin, forms.Form, metaclass=FairFormMetaclass):
 
 class FairModelForm(FairFormMixin, forms.ModelForm, metaclass=FairModelFormMetaclass):
     """Base of every model form."""
+
+
+# --- Forms that create something: one submission per rendered form ----------------------------
+
+SUBMISSION_KEY_FIELD = "submission_key"
+
+DUPLICATE_SUBMISSION_MESSAGE = _(
+    "This form has already been sent; it was not saved a second time. "
+    "Reload the page to see the result."
+)
+MISSING_SUBMISSION_KEY_MESSAGE = _(
+    "This form has expired or is incomplete. Please check the fields and send it again."
+)
+
+
+def new_submission_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class SubmissionKeyField(forms.CharField):
+    """The hidden idempotency key: a fresh one each time the form is rendered, so a re-shown
+    form (after an error) is a new submission, and a repeat of one rendering is not."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", True)
+        kwargs.setdefault("label", "")
+        kwargs.setdefault("initial", new_submission_key)
+        kwargs.setdefault("min_length", 16)
+        kwargs.setdefault("max_length", 64)
+        kwargs.setdefault("validators", [RegexValidator(r"^[A-Za-z0-9_-]+\Z")])
+        kwargs.setdefault("error_messages", {})
+        for code in ("required", "min_length", "max_length", "invalid"):
+            kwargs["error_messages"].setdefault(code, MISSING_SUBMISSION_KEY_MESSAGE)
+        super().__init__(**kwargs)
+
+    def bound_data(self, data: Any, initial: Any) -> Any:
+        return initial  # rendered again: a new key, never the one just sent
+
+
+class CreateFormMixin:
+    """A form whose valid submission creates something: it carries a hidden
+    :class:`SubmissionKeyField`, and once every other check has passed the key is claimed
+    (:func:`fairsite.services.submission_key_claim`). A second submission with the same key,
+    at once or later, is refused with a clear message, so it creates nothing. A form that
+    edits instead (``editing``) drops the field in its ``__init__``."""
+
+    def _post_clean(self) -> None:
+        super()._post_clean()  # type: ignore[misc]
+        errors = self._errors  # type: ignore[attr-defined]
+        if SUBMISSION_KEY_FIELD in errors:
+            # A hidden field's error is shown with the form's own errors.
+            self.add_error(None, list(errors.pop(SUBMISSION_KEY_FIELD)))  # type: ignore[attr-defined]
+        if SUBMISSION_KEY_FIELD not in self.fields or errors:
+            return
+        from fairsite.services import submission_key_claim
+
+        key = self.cleaned_data[SUBMISSION_KEY_FIELD]  # type: ignore[attr-defined]
+        form_name = f"{type(self).__module__}.{type(self).__qualname__}"
+        if not submission_key_claim(key=key, form=form_name):
+            self.add_error(None, DUPLICATE_SUBMISSION_MESSAGE)  # type: ignore[attr-defined]
+
+    def drop_submission_key(self) -> None:
+        self.fields.pop(SUBMISSION_KEY_FIELD, None)  # type: ignore[attr-defined]
+
+
+class CreateForm(CreateFormMixin, FairForm):
+    """Base of every plain form that creates something."""
+
+    submission_key = SubmissionKeyField()
+
+
+class CreateModelForm(CreateFormMixin, FairModelForm):
+    """Base of every model form that creates something (an edit drops the key)."""
+
+    submission_key = SubmissionKeyField()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import zoneinfo
 from collections.abc import Callable
+from functools import lru_cache
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 from django.utils.functional import SimpleLazyObject
@@ -15,6 +18,70 @@ from fairsite.models import Fair
 Handler = Callable[[HttpRequest], HttpResponse]
 
 SUPPORTED_LANGUAGES = {code for code, _name in settings.LANGUAGES}
+
+
+# --- The client's address ------------------------------------------------------------------
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@lru_cache(maxsize=8)
+def _trusted_networks(entries: tuple[str, ...]) -> tuple[IPNetwork, ...]:
+    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
+
+
+def _parse_ip(text: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(text.strip().strip("[]")))
+    except ValueError:
+        return None
+
+
+def _trusted(address: str | None, networks: tuple[IPNetwork, ...]) -> bool:
+    if not address:
+        return True  # no peer address: a Unix socket, reached only by the local reverse proxy
+    parsed = ipaddress.ip_address(address)
+    return any(parsed in network for network in networks)
+
+
+def client_address(*, peer: str | None, forwarded_for: str | None) -> str:
+    """The address of the person behind a request.
+
+    ``X-Forwarded-For`` counts only when the peer (the TCP address daphne saw) is one of the
+    trusted proxies (``FAIRSITE_TRUSTED_PROXIES``, addresses or CIDR ranges), or a Unix socket.
+    The header is then read from the right, skipping trusted proxies, and the first other
+    address is the client's: what a client writes into the header itself stays to the left
+    and is never taken. Without a trusted peer the header is ignored (it is forged)."""
+    networks = _trusted_networks(tuple(settings.TRUSTED_PROXIES))
+    address = _parse_ip(peer) if peer else None
+    if peer and address is None:
+        return peer
+    if _trusted(address, networks) and forwarded_for:
+        for hop in reversed(forwarded_for.split(",")):
+            hop_address = _parse_ip(hop)
+            if hop_address is None:
+                break  # garbage: stop at the last address a trusted proxy vouched for
+            address = hop_address
+            if not _trusted(hop_address, networks):
+                break
+    return address or "127.0.0.1"
+
+
+class ClientAddressMiddleware:
+    """Sets the client's address once for everything else (``REMOTE_ADDR``, which Django's
+    logs and allauth's rate limits read, and ``request.client_ip``); the peer's own address
+    is kept in ``request.META["FAIRSITE_PEER_ADDR"]``. First in ``MIDDLEWARE``."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        peer = request.META.get("REMOTE_ADDR") or None
+        address = client_address(peer=peer, forwarded_for=request.META.get("HTTP_X_FORWARDED_FOR"))
+        request.META["FAIRSITE_PEER_ADDR"] = peer or ""
+        request.META["REMOTE_ADDR"] = address
+        request.client_ip = address
+        return self.get_response(request)
 
 
 class FairMiddleware:
@@ -81,23 +148,58 @@ class TimezoneMiddleware:
             timezone.deactivate()
 
 
-CSP = "; ".join(
+CSP_DIRECTIVES = [
+    "default-src 'self'",
+    "img-src 'self' data:",
+    "style-src 'self'",
+    "script-src 'self'",
+    "connect-src {connect}",
+    "frame-ancestors 'none'",
+    "form-action 'self'",
+    "base-uri 'self'",
+    "object-src 'none'",
+]
+
+#: Browser features: the camera for the site itself (the hall check-in page scans badge QR
+#: codes), everything else that reaches the person's device or location off.
+PERMISSIONS_POLICY = ", ".join(
     [
-        "default-src 'self'",
-        "img-src 'self' data:",
-        "style-src 'self'",
-        "script-src 'self'",
-        "connect-src 'self' ws: wss:",
-        "frame-ancestors 'none'",
-        "form-action 'self'",
-        "base-uri 'self'",
-        "object-src 'none'",
+        "camera=(self)",
+        "microphone=()",
+        "geolocation=()",
+        "payment=()",
+        "usb=()",
+        "serial=()",
+        "bluetooth=()",
+        "hid=()",
+        "midi=()",
+        "magnetometer=()",
+        "gyroscope=()",
+        "accelerometer=()",
+        "display-capture=()",
+        "screen-wake-lock=()",
+        "browsing-topics=()",
     ]
 )
 
 
+def content_security_policy(request: HttpRequest) -> str:
+    """The strict CSP; sockets may connect to this site's own origin only (``'self'`` plus
+    the exact ``ws://`` or ``wss://`` origin, for browsers whose ``'self'`` does not cover
+    WebSocket schemes), never to any host."""
+    connect = "'self'"
+    try:
+        host = request.get_host()
+    except DisallowedHost:  # no origin to name: 'self' only
+        host = ""
+    if host:
+        connect += f" {'wss' if request.is_secure() else 'ws'}://{host}"
+    return "; ".join(CSP_DIRECTIVES).format(connect=connect)
+
+
 class ContentSecurityPolicyMiddleware:
-    """A strict CSP: no inline script or style anywhere in our templates (the admin is exempt)."""
+    """A strict CSP: no inline script or style anywhere in our templates (the admin is exempt),
+    and the Permissions-Policy on every response."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -105,5 +207,6 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if not request.path.startswith("/admin/"):
-            response.headers.setdefault("Content-Security-Policy", CSP)
+            response.headers.setdefault("Content-Security-Policy", content_security_policy(request))
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response

@@ -241,3 +241,24 @@ class OutgoingEmail(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class SubmissionKey(models.Model):
+    """A used idempotency key of a form that creates something (``fairsite.forms.CreateForm``).
+
+    The key is drawn when the form is rendered and sent back in a hidden field; the unique
+    constraint lets exactly one submission with that key through, however many arrive at once
+    (a double click, a resend after a lost connection). Rows older than a day serve no purpose
+    and may be deleted (``fairsite.services.submission_keys_purge``).
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    form = models.CharField(max_length=100)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("form submission key")
+        verbose_name_plural = _("form submission keys")
+
+    def __str__(self) -> str:
+        return f"{self.form} {self.key[:8]}…"

@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fairsite.forms import FairForm
+from fairsite.forms import CreateForm, FairForm
 from fairsite.models import Fair
 from matchmaking.enums import InterestLevel
 from matchmaking.models import ProposedSlot
@@ -18,7 +18,7 @@ from matchmaking.selectors import SlotProposal
 MAX_BREAKS = 4
 
 
-class SlotChoiceForm(FairForm):
+class SlotChoiceForm(CreateForm):
     """Up to three of the offered times, and a message."""
 
     slots = forms.MultipleChoiceField(
@@ -120,7 +120,7 @@ class GridSettingsForm(FairForm):
         return data
 
 
-class SchedulerRunForm(FairForm):
+class SchedulerRunForm(CreateForm):
     time_limit = forms.FloatField(
         label=_("Time limit (seconds)"), min_value=1, max_value=120, initial=10
     )

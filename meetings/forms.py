@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fairsite.forms import FairForm
+from fairsite.forms import CreateForm, FairForm
 from meetings import money
 from meetings.enums import Currency, DealStage, MeetingStatus
 from meetings.models import Deal
@@ -37,7 +37,7 @@ class MarkForm(FairForm):
     )
 
 
-class DealForm(FairForm):
+class DealForm(CreateForm):
     """The outcome of a meeting (or, with ``walk_in``, a contact at the booth).
 
     ``amount`` is text, parsed exactly by :func:`meetings.money.parse_amount`; ``version``
@@ -92,6 +92,7 @@ class DealForm(FairForm):
             del self.fields["version"]
         else:
             self.fields["version"].required = True
+            self.drop_submission_key()  # an edit is guarded by its version instead
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -127,7 +128,7 @@ class DealForm(FairForm):
         }
 
 
-class ExchangeRateForm(FairForm):
+class ExchangeRateForm(CreateForm):
     currency = forms.ChoiceField(
         label=_("Currency"), choices=[c for c in Currency.choices if c[0] != Currency.USD]
     )

@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 
 import pytest
+from django.test import Client
 
+from fairsite.forms import SUBMISSION_KEY_FIELD, new_submission_key
 from tests import factories
 from tests.browser import artifacts, browser_context, chromium  # noqa: F401 - shared fixtures
 
@@ -19,6 +21,24 @@ def _fresh_local_cache(settings):
 
     if "LocMemCache" in settings.CACHES["default"]["BACKEND"]:
         cache.clear()
+
+
+class FormClient(Client):
+    """The test client as a browser posts a form it rendered: a form that creates something
+    carries a fresh submission key (``fairsite.forms.CreateForm``). A test that sends its own
+    key, or none (``submission_key=None``), says so in its data."""
+
+    def post(self, path, data=None, *args, **kwargs):
+        if isinstance(data, dict) and SUBMISSION_KEY_FIELD not in data:
+            data = {**data, SUBMISSION_KEY_FIELD: new_submission_key()}
+        elif isinstance(data, dict) and data.get(SUBMISSION_KEY_FIELD) is None:
+            data = {k: v for k, v in data.items() if k != SUBMISSION_KEY_FIELD}
+        return super().post(path, data, *args, **kwargs)
+
+
+@pytest.fixture
+def client():
+    return FormClient()
 
 
 @pytest.fixture

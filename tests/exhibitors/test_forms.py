@@ -18,7 +18,9 @@ GOOD = {"name_en": "Good Parts", "country": "VN", "attendance": "onsite"}
 
 
 def company_form(data, files=None, role="exhibitor"):
-    return CompanyForm(data, files, role=role)
+    from fairsite.forms import new_submission_key
+
+    return CompanyForm({"submission_key": new_submission_key(), **data}, files, role=role)
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,8 @@ from django import forms
 from fairsite.forms import INT32_RANGE, FairFormMixin, column_range_of, numeric_bounds
 
 PROJECT_PACKAGES = ("fairsite", "exhibitors", "matchmaking", "meetings")
+#: Settings modules, and the module of the bases themselves.
+SKIPPED_MODULES = {"fairsite.settings", "fairsite.test_settings", "fairsite.forms"}
 
 
 def project_form_classes() -> list[type[forms.BaseForm]]:
@@ -22,7 +24,7 @@ def project_form_classes() -> list[type[forms.BaseForm]]:
     for package_name in PROJECT_PACKAGES:
         package = importlib.import_module(package_name)
         for info in pkgutil.walk_packages(package.__path__, prefix=f"{package_name}."):
-            if ".migrations" in info.name or info.name.endswith(("settings", "test_settings")):
+            if ".migrations" in info.name or info.name in SKIPPED_MODULES:
                 continue
             module = importlib.import_module(info.name)
             for obj in vars(module).values():
@@ -152,3 +154,25 @@ def test_sign_up_with_a_nul_in_the_name_stores_nothing(client):
 
     assert response.status_code == 200
     assert not get_user_model().objects.filter(email="new@example.com").exists()
+
+
+#: Forms whose valid submission creates something (a deal, a request, a company, a join
+#: request, a badge, a rate, a scheduler run): each carries a submission key.
+CREATE_FORMS = {
+    "DealForm",
+    "SlotChoiceForm",
+    "CompanyForm",
+    "JoinCompanyForm",
+    "BadgeForm",
+    "ExchangeRateForm",
+    "SchedulerRunForm",
+}
+
+
+@pytest.mark.parametrize("form_class", FORM_CLASSES, ids=lambda c: c.__qualname__)
+def test_every_create_form_carries_a_submission_key(form_class):
+    from fairsite.forms import SUBMISSION_KEY_FIELD, CreateFormMixin
+
+    creates = form_class.__name__ in CREATE_FORMS
+    assert issubclass(form_class, CreateFormMixin) == creates
+    assert (SUBMISSION_KEY_FIELD in form_class.base_fields) == creates

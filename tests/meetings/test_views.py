@@ -533,11 +533,30 @@ def test_csv_export_for_organisers_neutralises_formulas(login, fair, exhibitor_m
     )
 
     response = login(organiser).get(reverse("meetings:deal_export"))
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
 
     assert response["Content-Type"].startswith("text/csv")
     assert rows[0]["counterpart"] == '\'=HYPERLINK("http://evil")'
     assert (rows[0]["amount_minor"], rows[0]["value_usd"]) == ("1234567", "49.38")
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["a;=1+2", "Tanaka, =1+2", "x;@SUM(A1)", "\t=cmd", '=HYPERLINK("http://evil","x")'],
+)
+def test_csv_export_keeps_list_separated_formulas_as_text(
+    login, fair, exhibitor_member, organiser, typed
+):
+    """Where ``;`` is the list separator (Vietnamese settings), ``a;=1+2`` would split into a
+    second cell holding a formula: every such cell is written as text."""
+    DealFactory(fair=fair, company=exhibitor_member.company, notes=typed)
+
+    response = login(organiser).get(reverse("meetings:deal_export"))
+    content = response.content
+
+    assert content.startswith(b"\xef\xbb\xbf")  # UTF-8 byte-order mark, for Excel
+    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+    assert rows[0]["notes"] == "'" + typed
 
 
 def test_organiser_publishes_a_rate(login, organiser, fair):
