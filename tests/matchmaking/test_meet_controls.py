@@ -206,3 +206,16 @@ def test_counter_proposal_offers_every_free_time_beyond_the_first_twelve(
     assert response.status_code == 302
     req.refresh_from_db()
     assert [s.start for s in selectors.current_slots(request=req)] == [late.start]
+
+
+def test_a_mark_can_be_cleared_from_the_profile(login, buyer_member, exhibitor_member):
+    client = login(buyer_member.user)
+    target = exhibitor_member.company
+    url = reverse("matchmaking:interest_set", args=[target.pk])
+    client.post(url, {"level": "must", "next": supplier_url(target)})
+    assert 'name="level" value=""' in page(client, supplier_url(target))
+
+    client.post(url, {"level": "", "next": supplier_url(target)})
+
+    assert not Interest.objects.filter(from_company=buyer_member.company).exists()
+    assert 'name="level" value=""' not in page(client, supplier_url(target))
