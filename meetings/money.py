@@ -212,24 +212,36 @@ def format_plain(minor: int | None, currency: str) -> str:
     return f"{to_decimal(minor, currency):.{exponent(currency)}f}"
 
 
-def format_rate(value: Decimal | None) -> str:
-    """``Decimal("24350.000000")`` → ``"24,350"``; ``149.520000`` → ``"149.52"``."""
+def format_rate(value: Decimal | None, *, locale: str | None = None) -> str:
+    """``Decimal("24350.000000")`` → ``"24,350"`` (``"24.350"`` in Vietnamese); ``149.520000``
+    → ``"149.52"`` (``"149,52"``): no trailing zeros, never an exponent."""
     if value is None:
         return ""
-    text = f"{Decimal(value).normalize():,f}"
-    return text
+    return babel_numbers.format_decimal(
+        Decimal(value).normalize(), format="#,##0.######", locale=reader_locale(locale)
+    )
 
 
-def parse_rate(text: str) -> Decimal:
-    """A rate as banks quote it: units of the currency per US dollar, e.g. ``24,350`` or
-    ``149.52``. Positive, at most six decimals, under a billion."""
+def parse_rate(text: str, *, locale: str | None = None) -> Decimal:
+    """A rate as banks quote it, in the reader's conventions: units of the currency per US
+    dollar, e.g. ``24,350`` or ``149.52`` (``24.350`` or ``149,52`` in Vietnamese). Positive,
+    at most six decimals, under a billion."""
+    loc = reader_locale(locale)
+    decimal, group = separators(loc)
     raw = (text or "").translate(_SPACES).strip()
-    if _GROUPED.match(raw):
-        raw = raw.replace(",", "").replace(" ", "")
-    if not _PLAIN.match(raw) or len(raw) > MAX_INPUT_CHARS:
+    found = _number_pattern(decimal, group).match(raw) if len(raw) <= MAX_INPUT_CHARS else None
+    if found is None:
         raise ValidationError(
-            _("Enter a rate such as 24,350 or 149.52 (a point for decimals)."), code="invalid"
+            _("Enter a rate such as %(whole)s or %(fraction)s."),
+            code="invalid",
+            params={
+                "whole": format_rate(Decimal("24350"), locale=loc),
+                "fraction": format_rate(Decimal("149.52"), locale=loc),
+            },
         )
+    fraction = found.group("frac") or ""
+    whole = raw[: found.start("frac") - len(decimal)] if fraction else raw
+    raw = whole.replace(group, "").replace(" ", "") + ("." + fraction if fraction else "")
     try:
         value = Decimal(raw)
     except InvalidOperation:  # pragma: no cover - the pattern already guarantees a number

@@ -60,13 +60,23 @@ class CspWatch:
 
 
 def fake_video_service(context: Any, prefix: str) -> list[str]:
-    """Answer every request under ``prefix`` (the outside video service) with a small page and
-    return the list of URLs the browser asked for."""
+    """Stand in for the outside video service: requests under ``prefix`` are answered with a
+    small page, and the list returned collects each such URL the browser asked for (once each).
+
+    The list is filled from the context's request events, not from the route handler: Chromium
+    may start a ``noopener`` pop-up's first navigation before Playwright's interception is
+    attached to it, and then the request still shows (and fails offline) without the route.
+    """
     reached: list[str] = []
 
+    def seen(request: Any) -> None:
+        # One navigation may show twice (the redirect's target, then the routed request).
+        if request.url.startswith(prefix) and request.url not in reached:
+            reached.append(request.url)
+
     def fulfil(route: Any) -> None:
-        reached.append(route.request.url)
         route.fulfill(status=200, content_type="text/html", body="<h1>Video call</h1>")
 
+    context.on("request", seen)
     context.route(prefix + "**", fulfil)
     return reached

@@ -55,8 +55,6 @@ def test_join_opens_the_video_link_without_csp_violation(live_server, browser_co
     page.wait_for_timeout(2000)
 
     assert reached == [VIDEO]
-    opened = [p.url for p in browser_context.pages if not p.is_closed()]
-    assert VIDEO in opened
     assert watch.violations() == []
     joins = list(MeetingJoin.objects.values_list("meeting_id", "user_id"))
     assert joins == [(meeting.pk, buyer.user_id)]

@@ -230,3 +230,16 @@ def test_cached_directory_shows_each_viewer_their_own_controls(
     assert "Your mark:" not in page(login(other_buyer.user), directory)
     anonymous = page(Client(), directory)
     assert "mm-interest" not in anonymous
+
+
+def test_a_mark_can_be_cleared_from_the_profile(login, buyer_member, exhibitor_member):
+    client = login(buyer_member.user)
+    target = exhibitor_member.company
+    url = reverse("matchmaking:interest_set", args=[target.pk])
+    client.post(url, {"level": "must", "next": supplier_url(target)})
+    assert 'name="level" value=""' in page(client, supplier_url(target))
+
+    client.post(url, {"level": "", "next": supplier_url(target)})
+
+    assert not Interest.objects.filter(from_company=buyer_member.company).exists()
+    assert 'name="level" value=""' not in page(client, supplier_url(target))

@@ -261,3 +261,22 @@ def test_format_plain_is_for_programs():
     assert money.format_plain(6_950_000, "USD") == "69500.00"
     assert money.format_plain(1_500_000_000, "VND") == "1500000000"
     assert money.format_plain(None, "USD") == ""
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "value"),
+    [
+        ("vi", "24.350", Decimal("24350")),
+        ("vi", "149,52", Decimal("149.52")),
+        ("en", "24,350", Decimal("24350")),
+        ("ja", "149.52", Decimal("149.52")),
+    ],
+)
+def test_rates_are_typed_in_the_readers_way(language, text, value):
+    assert money.parse_rate(text, locale=language) == value
+    assert money.parse_rate(money.format_rate(value, locale=language), locale=language) == value
+
+
+def test_vietnamese_rate_with_points_between_thousands_is_never_read_as_a_decimal():
+    assert money.parse_rate("24.350", locale="vi") == Decimal("24350")
+    assert money.parse_rate("24.350", locale="en") == Decimal("24.35")
