@@ -172,6 +172,9 @@ def layout_pages(ctx) -> list[Page]:
         pages.append(Page(case.name.replace(":", "-"), reverse(case.name, kwargs=kwargs), role))
     for name, role in ACCOUNT_PAGES:
         pages.append(Page(name, reverse(name), role))
+    # The request form with its slots (the table's own case already has an open request).
+    form = reverse("matchmaking:request_create", kwargs={"pk": ctx.other_company.pk})
+    pages.append(Page("matchmaking-request_create-slots", form, "buyer"))
     return pages
 
 
