@@ -179,3 +179,20 @@ def test_agenda_shows_ranges_in_the_readers_language(client):
     page = client.get("/agenda/").content.decode()
 
     assert "10월 20일 (수) 11:00–11:30 서울" in page
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [
+        ("onsite", "Wed 2 Dec, 10:00–10:30 Hà Nội · Tue 1 Dec, 21:00–21:30 Chicago"),
+        ("online", "Tue 1 Dec, 21:00–21:30 Chicago · Wed 2 Dec, 10:00–10:30 Hà Nội"),
+    ],
+)
+def test_proposed_slot_at_a_table_leads_with_the_venue(mode, expected):
+    from matchmaking.selectors import SlotProposal
+
+    zones = ("America/Chicago", "Asia/Ho_Chi_Minh")
+    proposal = SlotProposal("s1", START, END, mode, 0.0, 1, zones, "Asia/Ho_Chi_Minh")
+
+    with translation.override("en"):
+        assert proposal.label == expected
