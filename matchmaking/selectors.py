@@ -163,10 +163,14 @@ class SlotProposal:
     penalty: float
     other_user_id: int
     zones: tuple[str, ...]
+    #: The fair's zone: it leads the label of a slot at a table.
+    venue: str = ""
 
     @property
     def label(self) -> str:
-        return timefmt.meeting_when(self.start, self.end, list(self.zones), mode=self.mode)
+        return timefmt.meeting_when(
+            self.start, self.end, list(self.zones), mode=self.mode, venue=self.venue
+        )
 
     @property
     def time_label(self) -> str:
@@ -231,7 +235,16 @@ def pair_slot_proposals(
             if penalty is None:
                 continue
             out.append(
-                SlotProposal(slot.id, slot.start, slot.end, mode, penalty, member.user_id, zones)
+                SlotProposal(
+                    slot.id,
+                    slot.start,
+                    slot.end,
+                    mode,
+                    penalty,
+                    member.user_id,
+                    zones,
+                    fair.time_zone,
+                )
             )
             break
     out.sort(key=lambda p: (p.penalty, p.start))

@@ -122,6 +122,29 @@ def demo_ctx() -> Ctx:
     )
 
 
+#: Pages used one-handed on a phone: every control is a tap target of at least 44 px.
+ONE_HANDED = {"matchmaking-agenda", "meetings-room", "exhibitors-directory", "meetings-list"}
+SMALL_TARGETS_JS = """
+() => {
+  const controls = document.querySelectorAll(
+    ".site-header .nav-toggle, main button, main .button, main select, main textarea, " +
+    "main input:not([type=checkbox]):not([type=radio]):not([type=hidden]), " +
+    ".mm-subnav a, .pagination a"
+  );
+  const small = [];
+  for (const el of controls) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    if (r.height < 43.5) {
+      const text = el.textContent.trim().slice(0, 30);
+      small.push(`${el.tagName.toLowerCase()} ${Math.round(r.height)}px "${text}"`);
+    }
+  }
+  return small.slice(0, 5);
+}
+"""
+
+
 @dataclass(frozen=True)
 class Page:
     label: str
@@ -149,7 +172,48 @@ def layout_pages(ctx) -> list[Page]:
         pages.append(Page(case.name.replace(":", "-"), reverse(case.name, kwargs=kwargs), role))
     for name, role in ACCOUNT_PAGES:
         pages.append(Page(name, reverse(name), role))
+    # The request form with its slots (the table's own case already has an open request).
+    form = reverse("matchmaking:request_create", kwargs={"pk": ctx.other_company.pk})
+    pages.append(Page("matchmaking-request_create-slots", form, "buyer"))
     return pages
+
+
+def header_checks(browser, base: str, session: str, folder, problems: list[str]) -> None:
+    """The header folds behind the menu button with scripts, and is a wrapped list without."""
+    cookies = [
+        {"name": "django_language", "value": "vi", "url": base},
+        {"name": "sessionid", "value": session, "url": base},
+    ]
+    context = browser.new_context(viewport=PHONE)
+    context.add_cookies(cookies)
+    page = context.new_page()
+    page.goto(base + "/")
+    toggle = page.locator(".nav-toggle")
+    if page.locator(".main-nav").is_visible() or toggle.get_attribute("aria-expanded") != "false":
+        problems.append("with scripts, the phone header does not start folded")
+    toggle.click()
+    if not page.locator(".main-nav a").first.is_visible():
+        problems.append("the menu button does not open the menu")
+    if toggle.get_attribute("aria-expanded") != "true":
+        problems.append("the open menu button does not say aria-expanded=true")
+    page.screenshot(path=str(folder / "vi-menu-open.png"))
+    page.keyboard.press("Escape")
+    if page.locator(".main-nav").is_visible():
+        problems.append("Escape does not close the menu")
+    context.close()
+
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    context.add_cookies(cookies)
+    page = context.new_page()
+    page.goto(base + "/")
+    hidden = [a.inner_text() for a in page.locator(".main-nav a").all() if not a.is_visible()]
+    if page.locator(".nav-toggle").is_visible() or hidden:
+        problems.append(f"without scripts the header links are not a plain list: {hidden}")
+    found = page.evaluate(OVERFLOW_JS)
+    if found["scrollWidth"] > found["innerWidth"] or found["wide"]:
+        problems.append(f"without scripts the header overflows: {found}")
+    page.screenshot(path=str(folder / "vi-menu-no-script.png"))
+    context.close()
 
 
 def test_every_page_fits_a_phone_in_every_language(live_server, chromium, artifacts):
@@ -199,7 +263,14 @@ def test_every_page_fits_a_phone_in_every_language(live_server, chromium, artifa
                             f"{language} {item.path} as {item.role}: "
                             f"{found['scrollWidth']} px wide; {'; '.join(found['wide'])}"
                         )
+                    if item.label in ONE_HANDED:
+                        small = page.evaluate(SMALL_TARGETS_JS)
+                        if small:
+                            problems.append(
+                                f"{language} {item.path}: tap targets under 44 px: {small}"
+                            )
                 context.close()
+            header_checks(browser, base, sessions["owner"], folder, problems)
         finally:
             browser.close()
 

@@ -134,3 +134,65 @@ def test_template_tag_uses_the_fairs_zone_as_venue():
 
     assert onsite == "12월 2일 (수) 10:00–10:30 하노이 · 12:00–12:30 서울"
     assert online == "12월 2일 (수) 12:00–12:30 서울"  # online: the venue adds nothing
+
+
+# --- E-mails and pages use it -------------------------------------------------------------------
+
+INVITATION_WHEN = {
+    # 2021-10-20 02:00 UTC, on site: the venue (Hà Nội) first, then Tokyo.
+    "en": "Wed 20 Oct, 09:00–09:30 Hà Nội · 11:00–11:30 Tokyo",
+    "vi": "Thứ Tư, 20 tháng 10, 09:00–09:30 Hà Nội · 11:00–11:30 Tokyo",
+    "ja": "10月20日(水) 09:00–09:30 ハノイ · 11:00–11:30 東京",
+    "ko": "10월 20일 (수) 09:00–09:30 하노이 · 11:00–11:30 도쿄",
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", sorted(INVITATION_WHEN))
+def test_invitation_mail_shows_the_onsite_meeting_venue_first_in_each_language(language):
+    from django.template.loader import render_to_string
+
+    from tests.factories import MeetingFactory
+
+    meeting = MeetingFactory()
+    with translation.override(language):
+        body = render_to_string(
+            "meetings/email/invitation_body.txt",
+            {"recipient": "Tanaka", "meeting": meeting, "zones": ["Asia/Tokyo"], "kind": ""},
+        )
+
+    assert INVITATION_WHEN[language] in body
+
+
+@pytest.mark.django_db
+def test_agenda_shows_ranges_in_the_readers_language(client):
+    from tests.factories import BuyerMemberFactory, MeetingAttendeeFactory, MeetingFactory
+
+    buyer = BuyerMemberFactory(user__time_zone="Asia/Seoul", user__language="ko")
+    meeting = MeetingFactory(
+        fair=buyer.company.fair, buyer=buyer.company, mode="online", table_number=None
+    )
+    MeetingAttendeeFactory(meeting=meeting, user=buyer.user, company=buyer.company)
+    client.force_login(buyer.user)
+    client.cookies["django_language"] = "ko"
+
+    page = client.get("/agenda/").content.decode()
+
+    assert "10월 20일 (수) 11:00–11:30 서울" in page
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [
+        ("onsite", "Wed 2 Dec, 10:00–10:30 Hà Nội · Tue 1 Dec, 21:00–21:30 Chicago"),
+        ("online", "Tue 1 Dec, 21:00–21:30 Chicago · Wed 2 Dec, 10:00–10:30 Hà Nội"),
+    ],
+)
+def test_proposed_slot_at_a_table_leads_with_the_venue(mode, expected):
+    from matchmaking.selectors import SlotProposal
+
+    zones = ("America/Chicago", "Asia/Ho_Chi_Minh")
+    proposal = SlotProposal("s1", START, END, mode, 0.0, 1, zones, "Asia/Ho_Chi_Minh")
+
+    with translation.override("en"):
+        assert proposal.label == expected
