@@ -7,4 +7,5 @@ app_name = "organisers"
 urlpatterns = [
     path("organiser/", views.dashboard, name="dashboard"),
     path("organiser/stats.json", views.stats_json, name="stats"),
+    path("organiser/export/<slug:table>.<slug:fmt>", views.export, name="export"),
 ]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from datetime import date
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from fairsite.permissions import fair_or_404, organiser_required
@@ -18,7 +21,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "organisers/dashboard.html",
-        {"data": dashboard_data(fair=fair, now=timezone.now())},
+        {
+            "data": dashboard_data(fair=fair, now=timezone.now()),
+            "export_tables": [
+                ("visitors", _("Visitors")),
+                ("visits", _("Visits")),
+                ("meetings", _("Meetings")),
+                ("contacts", _("Contacts at booths")),
+                ("deals", _("Deals")),
+            ],
+        },
     )
 
 
@@ -29,4 +41,27 @@ def stats_json(request: HttpRequest) -> HttpResponse:
     text = dashboard_json(fair=fair, now=timezone.now(), language=request.LANGUAGE_CODE)
     response = HttpResponse(text, content_type="application/json")
     response["Cache-Control"] = "no-store"
+    return response
+
+
+@organiser_required
+@require_GET
+def export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
+    """``/organiser/export/<table>.<csv|xlsx>?day=YYYY-MM-DD`` (day optional, venue time)."""
+    from organisers.exports import TABLES, export_response
+
+    fair = fair_or_404(request)
+    if table not in TABLES or fmt not in ("csv", "xlsx"):
+        raise Http404
+    day = None
+    text = (request.GET.get("day") or "").strip()
+    if text:
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            return HttpResponseBadRequest(_("The day must be a date such as 2021-10-20."))
+        if day not in fair.days():
+            return HttpResponseBadRequest(_("That day is not one of the fair's days."))
+    response = export_response(fair=fair, table=table, fmt=fmt, day=day)
+    response["Cache-Control"] = "private, no-store"
     return response

@@ -8,3 +8,13 @@ CASES = [
     UrlCase(name="organisers:dashboard", **ORGANISERS_ONLY),
     UrlCase(name="organisers:stats", **ORGANISERS_ONLY),
 ]
+
+CASES += [
+    UrlCase(
+        name="organisers:export",
+        kwargs=lambda ctx, table=table, fmt=fmt: {"table": table, "fmt": fmt},
+        **ORGANISERS_ONLY,
+    )
+    for table in ("visitors", "visits", "meetings", "contacts", "deals")
+    for fmt in ("csv", "xlsx")
+]
