@@ -7,5 +7,7 @@ app_name = "organisers"
 urlpatterns = [
     path("organiser/", views.dashboard, name="dashboard"),
     path("organiser/stats.json", views.stats_json, name="stats"),
+    path("organiser/report/", views.report, name="report"),
+    path("organiser/report.pdf", views.report_pdf, name="report_pdf"),
     path("organiser/export/<slug:table>.<slug:fmt>", views.export, name="export"),
 ]

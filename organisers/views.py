@@ -65,3 +65,31 @@ def export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
     response = export_response(fair=fair, table=table, fmt=fmt, day=day)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@organiser_required
+@require_GET
+def report(request: HttpRequest) -> HttpResponse:
+    from organisers.report import report_context
+
+    fair = fair_or_404(request)
+    return render(request, "organisers/report.html", report_context(fair=fair, now=timezone.now()))
+
+
+@organiser_required
+@require_GET
+def report_pdf(request: HttpRequest) -> HttpResponse:
+    """``?lang=vi`` or ``?lang=en`` (default: the reader's language when it is one of them)."""
+    from organisers.report import REPORT_LANGUAGES
+    from organisers.report import report_pdf as build
+
+    fair = fair_or_404(request)
+    language = request.GET.get("lang") or request.LANGUAGE_CODE
+    if language not in REPORT_LANGUAGES:
+        language = "en"
+    response = HttpResponse(
+        build(fair=fair, now=timezone.now(), language=language), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'inline; filename="{fair.slug}-report-{language}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -7,6 +7,8 @@ ORGANISERS_ONLY = {"visitor": 404, "owner": 404, "other": 404, "buyer": 404, "or
 CASES = [
     UrlCase(name="organisers:dashboard", **ORGANISERS_ONLY),
     UrlCase(name="organisers:stats", **ORGANISERS_ONLY),
+    UrlCase(name="organisers:report", **ORGANISERS_ONLY),
+    UrlCase(name="organisers:report_pdf", **ORGANISERS_ONLY),
 ]
 
 CASES += [
