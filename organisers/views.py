@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from fairsite.permissions import fair_or_404, organiser_required
+from fairsite.permissions import fair_or_404, organiser_required, verified_member_required
 from organisers.selectors import dashboard_data, dashboard_json
 
 
@@ -91,5 +91,45 @@ def report_pdf(request: HttpRequest) -> HttpResponse:
         build(fair=fair, now=timezone.now(), language=language), content_type="application/pdf"
     )
     response["Content-Disposition"] = f'inline; filename="{fair.slug}-report-{language}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _own_company(request: HttpRequest, slug: str):
+    """The person's own approved company, if ``slug`` is it; anything else is 404."""
+    if request.company.slug != slug:
+        raise Http404
+    return request.company
+
+
+@verified_member_required
+@require_GET
+def company_figures(request: HttpRequest, slug: str) -> HttpResponse:
+    from organisers.company import company_figures as figures
+
+    company = _own_company(request, slug)
+    return render(
+        request,
+        "organisers/company_figures.html",
+        {"company": company, "figures": figures(company=company)},
+    )
+
+
+@verified_member_required
+@require_GET
+def company_leads(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    from fairsite.exports import csv_response
+    from organisers.company import leads_table
+    from organisers.exports import xlsx_response
+
+    company = _own_company(request, slug)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    header, rows = leads_table(company=company)
+    name = f"{company.slug}-leads.{fmt}"
+    if fmt == "csv":
+        response = csv_response(filename=name, header=header, rows=rows)
+    else:
+        response = xlsx_response(filename=name, header=header, rows=rows)
     response["Cache-Control"] = "private, no-store"
     return response

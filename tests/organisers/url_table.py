@@ -20,3 +20,23 @@ CASES += [
     for table in ("visitors", "visits", "meetings", "contacts", "deals")
     for fmt in ("csv", "xlsx")
 ]
+
+OWN_COMPANY = {"visitor": 302, "owner": 200, "other": 404, "buyer": 404, "organiser": 302}
+
+CASES += [
+    UrlCase(
+        name="organisers:company_figures",
+        kwargs=lambda ctx: {"slug": ctx.company.slug},
+        **OWN_COMPANY,
+    ),
+    UrlCase(
+        name="organisers:company_leads",
+        kwargs=lambda ctx: {"slug": ctx.company.slug, "fmt": "csv"},
+        **OWN_COMPANY,
+    ),
+    UrlCase(
+        name="organisers:company_leads",
+        kwargs=lambda ctx: {"slug": ctx.company.slug, "fmt": "xlsx"},
+        **OWN_COMPANY,
+    ),
+]
