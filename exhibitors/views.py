@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -34,6 +35,7 @@ from exhibitors.models import Company
 from exhibitors.visits import badge_payload
 from fairsite.enums import AccountKind
 from fairsite.permissions import fair_or_404, verified_member_required, verified_required
+from organisers.company import profile_view_record
 
 
 def _form_errors_from(form, exc: ValidationError) -> None:
@@ -103,6 +105,7 @@ def _detail(request: HttpRequest, *, slug: str, role: str) -> HttpResponse:
     if company is None:
         raise Http404
     own = selectors.approved_member_for(user=request.user, fair=fair)
+    profile_view_record(company=company, viewer=request.user, now=timezone.now())
     can_edit = (own is not None and own.company_id == company.pk) or (
         request.user.is_authenticated and request.user.is_organiser
     )

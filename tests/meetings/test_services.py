@@ -175,13 +175,14 @@ def test_status_change_is_broadcast_to_the_room_after_commit(
     services.meeting_join_record(meeting=meeting, user=exhibitor_member.user, now=DURING)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.meeting_join_record(meeting=meeting, user=buyer_member.user, now=DURING)
-    assert len(callbacks) == 1  # nothing is sent before the commit
+    # Nothing is sent before the commit: the organisers' figures, then the room.
+    assert len(callbacks) == 2
 
     async def listen() -> dict:
         layer = get_channel_layer()
         channel = await layer.new_channel()
         await layer.group_add(meeting_group(meeting.pk), channel)
-        await sync_to_async(callbacks[0])()
+        await sync_to_async(callbacks[-1])()
         return await asyncio.wait_for(layer.receive(channel), timeout=5)
 
     event = async_to_sync(listen)()

@@ -7,4 +7,36 @@ ORGANISERS_ONLY = {"visitor": 404, "owner": 404, "other": 404, "buyer": 404, "or
 CASES = [
     UrlCase(name="organisers:dashboard", **ORGANISERS_ONLY),
     UrlCase(name="organisers:stats", **ORGANISERS_ONLY),
+    UrlCase(name="organisers:report", **ORGANISERS_ONLY),
+    UrlCase(name="organisers:report_pdf", **ORGANISERS_ONLY),
+]
+
+CASES += [
+    UrlCase(
+        name="organisers:export",
+        kwargs=lambda ctx, table=table, fmt=fmt: {"table": table, "fmt": fmt},
+        **ORGANISERS_ONLY,
+    )
+    for table in ("visitors", "visits", "meetings", "contacts", "deals")
+    for fmt in ("csv", "xlsx")
+]
+
+OWN_COMPANY = {"visitor": 302, "owner": 200, "other": 404, "buyer": 404, "organiser": 302}
+
+CASES += [
+    UrlCase(
+        name="organisers:company_figures",
+        kwargs=lambda ctx: {"slug": ctx.company.slug},
+        **OWN_COMPANY,
+    ),
+    UrlCase(
+        name="organisers:company_leads",
+        kwargs=lambda ctx: {"slug": ctx.company.slug, "fmt": "csv"},
+        **OWN_COMPANY,
+    ),
+    UrlCase(
+        name="organisers:company_leads",
+        kwargs=lambda ctx: {"slug": ctx.company.slug, "fmt": "xlsx"},
+        **OWN_COMPANY,
+    ),
 ]

@@ -137,6 +137,18 @@
       });
   }
 
+  // Export links carry the chosen day.
+  var exportsForm = document.querySelector("[data-exports]");
+  if (exportsForm) {
+    var daySelect = exportsForm.querySelector("select[name=day]");
+    daySelect.addEventListener("change", function () {
+      Array.prototype.forEach.call(exportsForm.querySelectorAll("[data-export]"), function (link) {
+        var href = link.getAttribute("href").split("?")[0];
+        link.setAttribute("href", daySelect.value ? href + "?day=" + daySelect.value : href);
+      });
+    });
+  }
+
   var initial = document.getElementById("dashboard-data");
   if (initial) { apply(JSON.parse(initial.textContent)); }
 
