@@ -19,9 +19,10 @@ Matching rules:
   (moulding).
 - A name in English, Japanese or Korean never matches Latin words written with diacritics
   (``cap`` is not ``cấp`` of ``cung cấp``, "supply").
-- A one-syllable Vietnamese name whose folded form is ambiguous (``mạ`` → ``ma`` like ``mã``,
-  ``nhôm`` → ``nhom`` like ``nhóm``) matches a text written with diacritics only with its own
-  diacritics; a text written without any is matched on the folded form.
+- A one-syllable Vietnamese name (its folded form is ambiguous: ``mạ`` → ``ma`` like ``mã``,
+  ``nhôm`` → ``nhom`` like ``nhóm``, ``van`` like ``vẫn``) matches a text written with
+  diacritics only as written, diacritics included; a text written without any is matched on
+  the folded form.
 """
 
 from __future__ import annotations
@@ -209,7 +210,7 @@ class Vocabulary:
             return
         words = tuple(t.word for t in toks)
         accented = tuple(t.accented for t in toks)
-        strict = lang == "vi" and len(words) == 1 and n.has_diacritics
+        strict = lang == "vi" and len(words) == 1
         plain = lang != "vi"
         self._latin.setdefault(words[0], []).append(_Name(code, words, accented, strict, plain))
 
