@@ -8,6 +8,7 @@ Writes and reads of :class:`matchmaking.models.MeetingFeedback` in one module (t
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -18,11 +19,12 @@ from django.utils.translation import gettext as _
 
 from fairsite.models import Fair, User
 from matchmaking.enums import NextStep
-from matchmaking.models import MeetingFeedback
+from matchmaking.models import FeedbackAsk, MeetingFeedback
 from meetings.access import user_company_id
 from meetings.enums import MeetingStatus
 from meetings.models import Meeting, MeetingAttendee
 
+ASK_WITHIN = timedelta(days=2)  # meetings that ended longer ago are not asked about any more
 USEFUL = 4  # an answer of at least this counts as a good meeting for the recommendations
 NOT_USEFUL = 2  # at most this, as a poor one
 
@@ -136,3 +138,40 @@ def feedback_behaviour(*, fair: Fair) -> dict[tuple[int, int], str]:
 
 def feedback_choices() -> dict[str, Any]:
     return {"usefulness": [1, 2, 3, 4, 5], "next_steps": NextStep.choices}
+
+
+def meeting_feedback_ask_due(*, fair: Fair, now: datetime | None = None) -> int:
+    """E-mail every attendee of a meeting that ended (within :data:`ASK_WITHIN`, not cancelled)
+    whose company has not answered yet, once: a ``FeedbackAsk`` row is inserted per attendee
+    and meeting (unique), and only the run that inserted it enqueues the e-mail
+    (:func:`matchmaking.tasks.feedback_ask_send`, after commit). Safe to run from cron at any
+    time and in several processes. Returns the number of e-mails enqueued."""
+    from matchmaking.tasks import feedback_ask_send
+
+    now = now or timezone.now()
+    answered = set(
+        MeetingFeedback.objects.filter(fair=fair).values_list("meeting_id", "company_id")
+    )
+    asked = set(FeedbackAsk.objects.filter(fair=fair).values_list("meeting_id", "user_id"))
+    rows = (
+        MeetingAttendee.objects.filter(
+            fair=fair,
+            active=True,
+            meeting__end__lte=now,
+            meeting__end__gt=now - ASK_WITHIN,
+        )
+        .exclude(meeting__status=MeetingStatus.CANCELLED)
+        .values_list("meeting_id", "user_id", "company_id")
+    )
+    sent = 0
+    for meeting_id, user_id, company_id in rows:
+        if (meeting_id, company_id) in answered or (meeting_id, user_id) in asked:
+            continue
+        try:
+            with transaction.atomic():
+                ask = FeedbackAsk.objects.create(fair=fair, meeting_id=meeting_id, user_id=user_id)
+                feedback_ask_send.defer_on_commit(ask_id=ask.pk)
+        except IntegrityError:
+            continue  # another run asked first
+        sent += 1
+    return sent

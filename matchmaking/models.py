@@ -389,3 +389,23 @@ class MeetingFeedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company_id} on meeting {self.meeting_id}"
+
+
+class FeedbackAsk(models.Model):
+    """That one attendee was asked by e-mail for feedback on one meeting (at most once: a
+    constraint)."""
+
+    fair = models.ForeignKey("fairsite.Fair", on_delete=models.CASCADE, related_name="+")
+    meeting = models.ForeignKey("meetings.Meeting", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    asked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("feedback request")
+        verbose_name_plural = _("feedback requests")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "user"], name="feedback_asked_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} asked about {self.meeting_id}"

@@ -165,3 +165,31 @@ def test_a_useful_meeting_lifts_what_resembles_it_and_a_poor_one_costs_points():
     assert useful[(10, 3)] > useful[(10, 1)]
     assert poor[(10, 2)] == pytest.approx(plain[(10, 2)] - learning.NOT_USEFUL)
     assert poor[(10, 3)] < plain[(10, 3)]
+
+
+def test_each_attendee_is_asked_by_e_mail_once(
+    fair, meeting, exhibitor_member, buyer_member, mailoutbox, django_capture_on_commit_callbacks
+):
+    upcoming = ended_meeting(fair, exhibitor_member, buyer_member, minutes_ago=-180)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert feedback.meeting_feedback_ask_due(fair=fair) == 2
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(
+        [exhibitor_member.user.email, buyer_member.user.email]
+    )
+    assert f"{reverse('matchmaking:feedback_list')}#feedback-{meeting.pk}" in mailoutbox[0].body
+    assert upcoming.pk != meeting.pk
+    # A second run (cron) asks nobody again.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert feedback.meeting_feedback_ask_due(fair=fair) == 0
+    assert len(mailoutbox) == 2
+
+
+def test_a_side_that_answered_is_not_asked(
+    fair, meeting, exhibitor_member, buyer_member, mailoutbox, django_capture_on_commit_callbacks
+):
+    feedback.meeting_feedback_give(
+        fair=fair, user=buyer_member.user, meeting=meeting, took_place=True, usefulness=3
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert feedback.meeting_feedback_ask_due(fair=fair) == 1
+    assert [m.to[0] for m in mailoutbox] == [exhibitor_member.user.email]
