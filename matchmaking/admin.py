@@ -6,6 +6,7 @@ from matchmaking.models import (
     FairBreak,
     GridSettings,
     Interest,
+    MeetingFeedback,
     MeetingRequest,
     ProposedSlot,
     Recommendation,
@@ -89,3 +90,10 @@ class ConceptAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["code", "names_en", "names_vi", "names_ja", "names_ko"]
     raw_id_fields = ["broader"]
+
+
+@admin.register(MeetingFeedback)
+class MeetingFeedbackAdmin(admin.ModelAdmin):
+    list_display = ["meeting", "company", "took_place", "usefulness", "next_step", "absent"]
+    list_filter = ["fair", "took_place", "usefulness", "next_step"]
+    raw_id_fields = ["meeting", "company", "absent", "given_by"]

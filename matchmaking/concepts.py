@@ -19,9 +19,10 @@ Matching rules:
   (moulding).
 - A name in English, Japanese or Korean never matches Latin words written with diacritics
   (``cap`` is not ``cấp`` of ``cung cấp``, "supply").
-- A one-syllable Vietnamese name whose folded form is ambiguous (``mạ`` → ``ma`` like ``mã``,
-  ``nhôm`` → ``nhom`` like ``nhóm``) matches a text written with diacritics only with its own
-  diacritics; a text written without any is matched on the folded form.
+- A one-syllable Vietnamese name (its folded form is ambiguous: ``mạ`` → ``ma`` like ``mã``,
+  ``nhôm`` → ``nhom`` like ``nhóm``, ``van`` like ``vẫn``) matches a text written with
+  diacritics only as written, diacritics included; a text written without any is matched on
+  the folded form.
 """
 
 from __future__ import annotations
@@ -79,37 +80,44 @@ class Normalised:
     has_diacritics: bool
 
 
+@cache
+def _char(raw: str) -> tuple[tuple[tuple[str, str], ...], bool]:
+    """One original character: its (folded, accented) output characters, and whether it had
+    diacritics. Cached: a fair's texts use a few hundred distinct characters."""
+    out: list[tuple[str, str]] = []
+    marked = False
+    for ch in unicodedata.normalize("NFKC", raw):
+        if _is_wide(ch):
+            out.append((ch, ch))
+            continue
+        low = ch.lower()
+        if low in _EXTRA:
+            marked = True
+            out.append((_EXTRA[low], low))
+            continue
+        base = "".join(
+            c for c in unicodedata.normalize("NFKD", low) if not unicodedata.combining(c)
+        )
+        if base != low:
+            marked = True
+        accented = unicodedata.normalize("NFC", low) if len(base) == 1 else None
+        for b in base:
+            out.append((b, accented or b))
+    return tuple(out), marked
+
+
 def normalise(text: str) -> Normalised:
     out: list[str] = []
     acc: list[str] = []
     origin: list[int] = []
     marked = False
     for i, raw in enumerate(text or ""):
-        for ch in unicodedata.normalize("NFKC", raw):
-            if _is_wide(ch):
-                out.append(ch)
-                acc.append(ch)
-                origin.append(i)
-                continue
-            low = ch.lower()
-            if low in _EXTRA:
-                marked = True
-                out.append(_EXTRA[low])
-                acc.append(low)
-                origin.append(i)
-                continue
-            base = "".join(
-                c for c in unicodedata.normalize("NFKD", low) if not unicodedata.combining(c)
-            )
-            if base != low:
-                marked = True
-            if not base:
-                continue
-            # Keep one character per original character where possible (offsets stay simple).
-            for b in base:
-                out.append(b)
-                acc.append(unicodedata.normalize("NFC", low) if len(base) == 1 else b)
-                origin.append(i)
+        chars, had = _char(raw)
+        marked = marked or had
+        for folded, accented in chars:
+            out.append(folded)
+            acc.append(accented)
+            origin.append(i)
     return Normalised(text or "", "".join(out), "".join(acc), origin, marked)
 
 
@@ -192,6 +200,10 @@ class Vocabulary:
         for group in self._latin.values():
             group.sort(key=lambda n: -len(n.words))
         self._wide.sort(key=lambda x: -len(x[0]))
+        # Names with CJK or Hangul, by their first character (which may be Latin: "cnc加工").
+        self._wide_by_first: dict[str, list[tuple[str, str]]] = {}
+        for name, code in self._wide:
+            self._wide_by_first.setdefault(name[0], []).append((name, code))
         self._ancestors = {code: self._chain(code) for code in self.concepts}
 
     def _add(self, code: str, lang: str, name: str) -> None:
@@ -209,7 +221,7 @@ class Vocabulary:
             return
         words = tuple(t.word for t in toks)
         accented = tuple(t.accented for t in toks)
-        strict = lang == "vi" and len(words) == 1 and n.has_diacritics
+        strict = lang == "vi" and len(words) == 1
         plain = lang != "vi"
         self._latin.setdefault(words[0], []).append(_Name(code, words, accented, strict, plain))
 
@@ -249,11 +261,11 @@ class Vocabulary:
                 if name.plain and any(t.accented != t.word_raw for t in window):
                     continue
                 spans.append((window[0].start, window[-1].end, name.code))
-        for name, code in self._wide:
-            start = n.text.find(name)
-            while start >= 0:
-                spans.append((start, start + len(name), code))
-                start = n.text.find(name, start + 1)
+        text = n.text
+        for start, ch in enumerate(text):
+            for name, code in self._wide_by_first.get(ch, ()):
+                if text.startswith(name, start):
+                    spans.append((start, start + len(name), code))
         spans.sort(key=lambda s: (-(s[1] - s[0]), not self._look_alike(s[2]), s[0]))
         taken = bytearray(len(n.text))
         chosen: list[tuple[int, int, str]] = []

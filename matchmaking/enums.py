@@ -39,3 +39,10 @@ class ConceptKind(models.TextChoices):
     INDUSTRY = "industry", _("Industry")
     CERT = "cert", _("Certification")
     OTHER = "other", _("Look-alike (not matched as a need)")
+
+
+class NextStep(models.TextChoices):
+    QUOTE = "quote", _("Quotation")
+    SAMPLE = "sample", _("Samples")
+    VISIT = "visit", _("Factory visit")
+    NONE = "none", _("Nothing for now")

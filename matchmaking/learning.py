@@ -8,11 +8,12 @@ Pure numpy (no Django), called by :func:`matchmaking.recommend.compute`. The rul
    the pair in both lists. *C*'s own mark keeps the other in *C*'s list even below the
    relevance floor or without a required certification (*C* asked for it).
 3. **Declined**: a request between the two that was declined takes :data:`DECLINED` points off
-   the pair in both lists.
+   the pair in both lists; a meeting that C rated 1–2 of 5 takes :data:`NOT_USEFUL` off.
 4. **Resemblance**: *C*'s positives are the companies *C* marked must meet or maybe, met
-   through an accepted request, or logged a deal with. Every other candidate gains
+   through an accepted request, rated 4–5 of 5 after a meeting, or logged a deal with. Every
+   other candidate gains
    :data:`LIKE` × its highest similarity to a positive, and loses :data:`DISLIKE` × its highest
-   similarity to a company *C* marked not interested or declined with. Similarity is the
+   similarity to a company *C* marked not interested, declined with or rated 1–2. Similarity is the
    cosine of the two companies' profiles (their words and their concepts). Resemblance never
    lifts a pair over the floor: only shown pairs move.
 """
@@ -28,6 +29,7 @@ from scipy import sparse
 LIKE = 10.0
 DISLIKE = 6.0
 DECLINED = 20.0
+NOT_USEFUL = 10.0
 SHOW_SIMILAR = 2.0  # a resemblance bonus of at least this many points is given as a reason
 
 POSITIVE_MARKS = ("must", "maybe")
@@ -113,6 +115,11 @@ def adjust(
         elif kind in POSITIVE_BEHAVIOUR:
             positives.setdefault(src, {}).setdefault(dst, kind)
             positives.setdefault(dst, {}).setdefault(src, kind)
+        elif kind == "useful":
+            positives.setdefault(src, {})[dst] = kind
+        elif kind == "not_useful":
+            pair[i, j] -= NOT_USEFUL
+            negatives.setdefault(src, set()).add(dst)
 
     scored = base + pair
     buyer_view = np.where((shown | bypass_b) & ~removed, scored, -np.inf)

@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from matchmaking.enums import ConceptKind, InterestLevel, RequestStatus, RunStatus
+from matchmaking.enums import ConceptKind, InterestLevel, NextStep, RequestStatus, RunStatus
 
 
 class GridSettings(models.Model):
@@ -425,3 +425,67 @@ class SchedulerRun(models.Model):
 
     def __str__(self) -> str:
         return f"run {self.pk} ({self.status})"
+
+
+class MeetingFeedback(models.Model):
+    """One side's answer after a meeting ended: did it take place, how useful (1–5), what next.
+
+    One answer per company and meeting (a constraint), given once by one of its attendees. "It
+    didn't happen" counts the *other* company as absent (``absent``), which the no-show figures
+    read (:func:`matchmaking.feedback.no_show_counts`).
+    """
+
+    fair = models.ForeignKey("fairsite.Fair", on_delete=models.CASCADE, related_name="+")
+    meeting = models.ForeignKey("meetings.Meeting", on_delete=models.CASCADE, related_name="+")
+    company = models.ForeignKey("exhibitors.Company", on_delete=models.CASCADE, related_name="+")
+    absent = models.ForeignKey(
+        "exhibitors.Company", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    took_place = models.BooleanField(_("the meeting took place"))
+    usefulness = models.PositiveSmallIntegerField(_("how useful (1–5)"), null=True, blank=True)
+    next_step = models.CharField(
+        _("what next"), max_length=16, choices=NextStep.choices, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("meeting feedback")
+        verbose_name_plural = _("meeting feedback")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "company"], name="feedback_once_per_side"),
+            models.CheckConstraint(
+                condition=Q(took_place=True, usefulness__gte=1, usefulness__lte=5, absent=None)
+                | Q(took_place=False, usefulness=None, next_step="", absent__isnull=False),
+                name="feedback_answer_consistent",
+            ),
+            models.CheckConstraint(
+                condition=Q(next_step__in=[*NextStep.values, ""]), name="feedback_next_step_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_id} on meeting {self.meeting_id}"
+
+
+class FeedbackAsk(models.Model):
+    """That one attendee was asked by e-mail for feedback on one meeting (at most once: a
+    constraint)."""
+
+    fair = models.ForeignKey("fairsite.Fair", on_delete=models.CASCADE, related_name="+")
+    meeting = models.ForeignKey("meetings.Meeting", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    asked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("feedback request")
+        verbose_name_plural = _("feedback requests")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "user"], name="feedback_asked_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} asked about {self.meeting_id}"

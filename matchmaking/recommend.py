@@ -462,6 +462,9 @@ class _Context:
         for k in np.flatnonzero(c.need[i] * c.offer[j]):
             found.append((float(c.need[i, k] * c.offer[j, k]), c.codes[k]))
         found.sort(key=lambda x: -x[0])
+        # An industry in common is a reason only when nothing more telling matched.
+        telling = [f for f in found if self.vocabulary.concepts[f[1]].kind != "industry"]
+        found = telling or found
         buyer_words = _words_by_code(c.matches[i])
         offer_words = _words_by_code(c.matches[len(self.buyers) + j])
         out = []

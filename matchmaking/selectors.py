@@ -381,6 +381,7 @@ SIMILAR_TEXT = {
     "maybe": gettext_lazy("Like %(name)s, whom you marked “maybe”"),
     "accepted": gettext_lazy("Like %(name)s, whom you are meeting"),
     "deal": gettext_lazy("Like %(name)s, with whom you logged a deal"),
+    "useful": gettext_lazy("Like %(name)s, whose meeting you found useful"),
 }
 
 

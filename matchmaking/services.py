@@ -34,6 +34,7 @@ from fairsite.models import Fair, User
 from matchmaking import notifications, recommend, selectors
 from matchmaking import slots as grid
 from matchmaking.enums import InterestLevel, RequestStatus, RunStatus
+from matchmaking.feedback import feedback_behaviour
 from matchmaking.models import (
     Availability,
     CalendarToken,
@@ -315,7 +316,8 @@ def recommendation_records(*, fair: Fair) -> list[recommend.CompanyRecord]:
 def recommendation_behaviour(*, fair: Fair) -> dict[tuple[int, int], str]:
     """What the companies did, for :mod:`matchmaking.learning`: ``(a, b) → accepted`` for an
     accepted request from a to b or a meeting between them, ``declined`` for a declined
-    request from a to b, ``deal`` for a deal a logged with b (three queries)."""
+    request from a to b, ``deal`` for a deal a logged with b, ``useful`` / ``not_useful`` for
+    a's rating of a meeting with b (four queries)."""
     out: dict[tuple[int, int], str] = {}
     for a, b, status in MeetingRequest.objects.filter(
         fair=fair, status__in=[RequestStatus.ACCEPTED, RequestStatus.DECLINED]
@@ -331,6 +333,9 @@ def recommendation_behaviour(*, fair: Fair) -> dict[tuple[int, int], str]:
         "company_id", "counterpart_id"
     ):
         out[(a, b)] = "deal"
+    for pair, kind in feedback_behaviour(fair=fair).items():
+        if out.get(pair) != "deal":
+            out[pair] = kind
     return out
 
 

@@ -7,10 +7,11 @@ import logging
 from collections import defaultdict
 
 from django.core.mail import get_connection
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from exhibitors.models import Company
-from fairsite.mail import build_message, deliver_once, outbox_pending
+from fairsite.mail import absolute, build_message, deliver_once, outbox_pending
 from fairsite.models import Fair, User
 from fairsite.tasks import periodic, task
 from matchmaking import notifications, selectors, services
@@ -18,6 +19,8 @@ from matchmaking.models import MeetingRequest
 from meetings import notifications as meeting_notifications
 from meetings.calendar import Invitations, load_attendees, recipient_language
 from meetings.models import Meeting
+
+logger = logging.getLogger(__name__)
 
 
 @task(retry=8)
@@ -151,9 +154,6 @@ def expire_requests() -> int:
     return sum(meeting_requests_expire(fair=fair) for fair in Fair.objects.only("pk"))
 
 
-logger = logging.getLogger(__name__)
-
-
 @task(retry=3)
 def recommendations_refresh(*, company_id: int) -> int:
     """Recompute recommendations after ``company_id`` was created or its profile changed, so a
@@ -170,3 +170,36 @@ def recommendations_refresh(*, company_id: int) -> int:
     count = services.recommendations_compute(fair=company.fair)
     logger.info("recommendations refreshed for company %s: %s rows", company_id, count)
     return count
+
+
+@task(retry=3)
+def feedback_ask_send(*, ask_id: int) -> bool:
+    """The e-mail asking one attendee how a meeting went, in their language and zone, linking
+    to the meeting's answer. Sent once (key: the ask). Returns whether this run sent it."""
+    from matchmaking.models import FeedbackAsk
+
+    ask = (
+        FeedbackAsk.objects.select_related("user", "meeting__buyer", "meeting__exhibitor")
+        .filter(pk=ask_id)
+        .first()
+    )
+    if ask is None or not ask.user.is_active:
+        return False
+    url = f"{reverse('matchmaking:feedback_list')}#feedback-{ask.meeting_id}"
+    message = build_message(
+        user=ask.user,
+        template="matchmaking/email/feedback",
+        context={"meeting": ask.meeting, "url": absolute(url)},
+        action_url=url,
+        action_label=_("Tell us how it went"),
+    )
+    return deliver_once(key=f"feedback:{ask.pk}", user=ask.user, message=message)
+
+
+@periodic(cron="*/5 * * * *")
+def ask_meeting_feedback() -> int:
+    """Every five minutes: ask the attendees of meetings that ended how they went (each once,
+    :func:`matchmaking.feedback.meeting_feedback_ask_due`). Returns how many were asked."""
+    from matchmaking.feedback import meeting_feedback_ask_due
+
+    return sum(meeting_feedback_ask_due(fair=fair) for fair in Fair.objects.only("pk"))

@@ -26,4 +26,7 @@ urlpatterns = [
     path(
         "organiser/scheduler/<int:pk>/publish/", views.scheduler_publish, name="scheduler_publish"
     ),
+    path("feedback/", views.feedback_list, name="feedback_list"),
+    path("feedback/<int:pk>/", views.feedback_give, name="feedback_give"),
+    path("organiser/feedback/", views.feedback_answers, name="feedback_answers"),
 ]

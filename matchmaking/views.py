@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from exhibitors.models import Company
 from fairsite.permissions import fair_or_404, organiser_required, verified_member_required
-from matchmaking import hosted, selectors, services
+from matchmaking import feedback, hosted, selectors, services
 from matchmaking.enums import RequestStatus, RunStatus
 from matchmaking.forms import (
     AcceptForm,
@@ -544,3 +544,58 @@ def scheduler_publish(request: HttpRequest, pk: int) -> HttpResponse:
         request, _("Published: %(count)d meetings were created.") % {"count": run.meetings_created}
     )
     return redirect("matchmaking:scheduler_run", pk=pk)
+
+
+# --- Feedback after meetings ---------------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+@verified_member_required
+def feedback_list(request: HttpRequest) -> HttpResponse:
+    fair = fair_or_404(request)
+    pending = feedback.feedback_pending_for(fair=fair, user=request.user)
+    return render(
+        request,
+        "matchmaking/feedback.html",
+        {"pending": pending, "company": request.company, **feedback.feedback_choices()},
+    )
+
+
+@require_POST
+@verified_member_required
+def feedback_give(request: HttpRequest, pk: int) -> HttpResponse:
+    fair = fair_or_404(request)
+    meeting = get_meeting_for_user(fair=fair, user=request.user, meeting_id=pk)
+    if meeting is None:
+        raise Http404
+    took_place = request.POST.get("took_place") != "no"
+    try:
+        usefulness = int(request.POST.get("usefulness") or 0) or None
+    except ValueError:
+        usefulness = None
+    try:
+        feedback.meeting_feedback_give(
+            fair=fair,
+            user=request.user,
+            meeting=meeting,
+            took_place=took_place,
+            usefulness=usefulness,
+            next_step=request.POST.get("next_step", ""),
+        )
+    except ValidationError as exc:
+        for message in _messages_of(exc):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Thank you: your answer is recorded."))
+    return redirect("matchmaking:feedback_list")
+
+
+@require_http_methods(["GET"])
+@organiser_required
+def feedback_answers(request: HttpRequest) -> HttpResponse:
+    fair = fair_or_404(request)
+    return render(
+        request,
+        "matchmaking/feedback_answers.html",
+        {"answers": feedback.feedback_of_fair(fair=fair)},
+    )

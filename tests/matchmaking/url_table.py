@@ -169,4 +169,15 @@ CASES = [
         method="post",
         **{**ORGANISER_ONLY, "organiser": 302},
     ),
+    UrlCase(name="matchmaking:feedback_list", **MEMBER_PAGE),
+    UrlCase(
+        name="matchmaking:feedback_give",
+        kwargs=_meeting_pk,
+        method="post",
+        other=404,
+        owner=302,
+        buyer=302,
+        **MEMBER_PAGE,
+    ),
+    UrlCase(name="matchmaking:feedback_answers", **ORGANISER_ONLY),
 ]
