@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from exhibitors.enums import CompanyRole
 from exhibitors.models import Company
 from fairsite.permissions import fair_or_404
+from meetings import cache as figures
 from meetings import money, selectors, services
 from meetings.access import get_meeting_for_user, user_company_id
 from meetings.enums import MeetingStatus
@@ -562,7 +563,7 @@ def rates(request: HttpRequest) -> HttpResponse:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     fair = _organiser_or_404(request)
-    stats = selectors.dashboard_stats(fair=fair, now=timezone.now())
+    stats = figures.dashboard_stats(fair=fair, now=timezone.now())
     return render(request, "meetings/dashboard.html", {"stats": stats})
 
 
@@ -570,6 +571,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 def stats_json(request: HttpRequest) -> JsonResponse:
     fair = _organiser_or_404(request)
-    response = JsonResponse(selectors.dashboard_stats(fair=fair, now=timezone.now()))
+    response = JsonResponse(figures.dashboard_stats(fair=fair, now=timezone.now()))
     response["Cache-Control"] = "no-store"
     return response
