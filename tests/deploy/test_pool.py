@@ -38,7 +38,7 @@ def run_load(port: int, *, clients: int, each: int, dbname: str, user: str):
     return statuses, peak[0]
 
 
-def test_pool_bounds_connections_under_concurrent_clients(static_root, limited_role):
+def test_pool_bounds_connections_under_concurrent_clients(limited_role, static_root):
     factories.FairFactory()
     dbname = connection.settings_dict["NAME"]
     env = production_env(
@@ -62,7 +62,7 @@ def test_pool_bounds_connections_under_concurrent_clients(static_root, limited_r
     assert pg_connections(dbname=dbname, user=limited_role) == 0
 
 
-def test_persistent_connections_without_pool_exhaust_the_limit(static_root, limited_role):
+def test_persistent_connections_without_pool_exhaust_the_limit(limited_role, static_root):
     """Negative control: ``CONN_MAX_AGE=60`` under ASGI leaves one connection per request thread
     until the role's limit refuses new ones."""
     factories.FairFactory()

@@ -104,7 +104,7 @@ class Topology:
 
 
 @pytest.fixture
-def topology(tmp_path, static_root, redis_url, postgres_required):
+def topology(postgres_required, redis_url, tmp_path, static_root):
     running = Topology(tmp_path, static_root, redis_url)
     try:
         running.start()
@@ -293,7 +293,7 @@ def test_worker_runs_beside_the_web_processes(request):
     assert topology.worker.poll() is None, (topology.tmp / "worker.log").read_text()
 
 
-def test_forwarded_for_from_an_untrusted_peer_is_ignored(static_root, redis_url, postgres_required):
+def test_forwarded_for_from_an_untrusted_peer_is_ignored(postgres_required, redis_url, static_root):
     """A daphne reached directly over TCP, without ``--proxy-headers``, from a peer that is not
     in ``FAIRSITE_TRUSTED_PROXIES``: six failed sign-ins under six forged addresses still count
     against the peer's own address."""
