@@ -193,3 +193,59 @@ def test_a_side_that_answered_is_not_asked(
     with django_capture_on_commit_callbacks(execute=True):
         assert feedback.meeting_feedback_ask_due(fair=fair) == 1
     assert [m.to[0] for m in mailoutbox] == [exhibitor_member.user.email]
+
+
+def test_without_the_constraint_a_second_colleague_could_answer(
+    postgres_required, fair, meeting, exhibitor_member
+):
+    """Negative control: the service has no Python-side check, the unique constraint is the
+    protection. Dropped (inside this rolled-back test), a colleague's second answer gets in."""
+    from django.db import connection
+
+    colleague = factories.MemberFactory(company=exhibitor_member.company, fair=fair)
+    table = MeetingFeedback._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT feedback_once_per_side')
+    for user in (exhibitor_member.user, colleague.user):
+        feedback.meeting_feedback_give(
+            fair=fair, user=user, meeting=meeting, took_place=True, usefulness=3
+        )
+    assert MeetingFeedback.objects.filter(meeting=meeting).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_colleagues_answering_at_once_leave_one_answer(
+    postgres_required, fair, exhibitor_member, buyer_member
+):
+    import threading
+
+    from django.db import connection as main_connection
+    from django.db import connections
+
+    meeting = ended_meeting(fair, exhibitor_member, buyer_member)
+    colleague = factories.MemberFactory(company=exhibitor_member.company, fair=fair)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def answer(user) -> None:
+        try:
+            barrier.wait(10)
+            feedback.meeting_feedback_give(
+                fair=fair, user=user, meeting=meeting, took_place=True, usefulness=4
+            )
+            outcomes.append("recorded")
+        except ValidationError:
+            outcomes.append("refused")
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=answer, args=(u,)) for u in (exhibitor_member.user, colleague.user)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(outcomes) == ["recorded", "refused"]
+    assert MeetingFeedback.objects.filter(meeting=meeting).count() == 1
+    assert main_connection.vendor == "postgresql"
