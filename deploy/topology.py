@@ -123,7 +123,6 @@ def daphne_start(
             str(executable),
             "-e",
             f"unix:{sock}:backlog=1024:mode=660:lockfile=0",
-            "--proxy-headers",
             "--application-close-timeout",
             "20",
             "fairsite.asgi:application",

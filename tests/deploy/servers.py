@@ -74,7 +74,7 @@ def start_daphne(
     if unix_socket and unix_socket.exists():
         unix_socket.unlink()
     process = subprocess.Popen(  # noqa: S603 - our own server, local only
-        [DAPHNE, *where, "--proxy-headers", "fairsite.asgi:application"],
+        [DAPHNE, *where, "fairsite.asgi:application"],
         cwd=ROOT,
         env=env,
         stdout=log or subprocess.DEVNULL,
