@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 
 from fairsite import socket_server
 from fairsite.channels import fair_group, meeting_group, user_group
-from meetings import chat
+from meetings import chat, presence
 from meetings.chat import db
 from meetings.protocol import (
     CLOSE_FORBIDDEN,
@@ -203,7 +203,7 @@ class MeetingRoomConsumer(ProtocolConsumer):
         await self.channel_layer.group_add(meeting_group(room.meeting_id), self.channel_name)
         await self.channel_layer.group_add(user_group(room.user_id), self.channel_name)
         await self.open()
-        hello = await chat.room_enter_async(room=room, channel_name=self.channel_name)
+        hello = await presence.room_enter_async(room=room, channel_name=self.channel_name)
         self.delivered_id = max(self.delivered_id, hello["last_id"])
         await self.send_event("hello", hello)
 
@@ -269,7 +269,7 @@ class MeetingRoomConsumer(ProtocolConsumer):
         self.room = None
         await self.channel_layer.group_discard(meeting_group(room.meeting_id), self.channel_name)
         await self.channel_layer.group_discard(user_group(room.user_id), self.channel_name)
-        await chat.room_leave_async(room=room, channel_name=self.channel_name)
+        await presence.room_leave_async(room=room, channel_name=self.channel_name)
 
     @property
     def current_room(self) -> chat.Room:
@@ -301,13 +301,13 @@ class MeetingRoomConsumer(ProtocolConsumer):
 
     @command("typing")
     async def typing(self) -> dict[str, Any]:
-        return {"sent": await chat.typing_notify_async(room=self.current_room)}
+        return {"sent": await presence.typing_notify_async(room=self.current_room)}
 
     @command("ping")
     async def ping(self) -> dict[str, Any]:
         room = self.current_room
         _, last_id = await asyncio.gather(
-            chat.presence_refresh_async(room=room, channel_name=self.channel_name),
+            presence.presence_refresh_async(room=room, channel_name=self.channel_name),
             db(chat.last_message_id)(meeting_id=room.meeting_id),
         )
         return {"time": chat.iso_utc(timezone.now()), "last_id": last_id}
