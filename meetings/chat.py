@@ -1,23 +1,16 @@
-"""Chat services and selectors of a meeting's room: messages, history, presence, typing, limits.
+"""Chat messages of a meeting's room: who may be in the room, history, storing and announcing.
 
+Presence and typing are in :mod:`meetings.presence`, the rate limit in :mod:`meetings.ratelimit`.
 Keyword-only and typed. The database work is synchronous; sockets run it in a worker thread
-(:func:`db`). What needs no database (the rate limit, presence, typing, announcements) has an
-``async`` form that sockets call on the event loop, with one Redis round trip each. The database
-is the truth: a message is committed first and announced after the commit (from ``on_commit`` for
-synchronous callers; from the event loop once the worker, in autocommit mode, has returned).
-Presence and the rate and typing limits live in Redis in production (the local cache in the
-demo), so every daphne process sees the same state. Refusals raise
-:class:`meetings.protocol.ProtocolError` with a stable code.
+(:func:`db`). The database is the truth: a message is committed first and announced after the
+commit (from ``on_commit`` for synchronous callers; from the event loop once the worker, in
+autocommit mode, has returned). Refusals raise :class:`meetings.protocol.ProtocolError` with a
+stable code.
 """
 
 from __future__ import annotations
 
-import asyncio
 import functools
-import json
-import re
-import time
-import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,17 +18,12 @@ from typing import Any, ParamSpec, TypeVar
 
 from channels.db import database_sync_to_async
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from fairsite.channels import (
     CHAT_MESSAGE,
-    ROOM_PRESENCE,
-    ROOM_TYPING,
     announce_async,
-    broadcast,
-    broadcast_async,
     broadcast_on_commit,
     meeting_group,
 )
@@ -46,19 +34,16 @@ from meetings.protocol import (
     CHAT_EMPTY,
     CHAT_FORBIDDEN,
     CHAT_NOT_FOUND,
-    CHAT_RATE_LIMITED,
     CHAT_TOO_LONG,
     ProtocolError,
 )
+from meetings.ratelimit import chat_rate_check, chat_rate_check_async
 
 HISTORY_PAGE = 50
 HISTORY_MAX = 100
 SINCE_PAGE = 200
 SINCE_MAX = 500
-TYPING_INTERVAL = 3  # seconds between two forwarded typing hints of one person in one room
-PRESENCE_TTL = 60  # seconds a socket stays present without a ping
-ACCESS_RECHECK_SECONDS = 5  # a room socket re-checks its access before a command this often
-ASYNC_REDIS_CONNECTIONS = 64  # per process and event loop: rate limit, presence, typing
+ACCESS_RECHECK_SECONDS = 10  # a room socket re-checks its access before a command this often
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -126,6 +111,27 @@ def room_open(*, user: Any, meeting_id: Any) -> Room | None:
         can_write=role != "organiser",
         summary=meeting_summary(meeting),
     )
+
+
+def room_access_kept(*, room: Room) -> bool:
+    """Whether the person of ``room`` may still be in it, in one indexed ``EXISTS``: still an
+    approved member of the same side's company at the meeting's fair, or still an organiser.
+    (The full :func:`room_open` runs when the person's access is announced as changed.)"""
+    from django.contrib.auth.models import Group
+
+    from exhibitors.enums import MembershipStatus
+    from exhibitors.models import Member
+    from fairsite.enums import ORGANISERS_GROUP
+
+    role = room.person["role"]
+    if role == "organiser":
+        return Group.objects.filter(name=ORGANISERS_GROUP, user=room.user_id).exists()
+    return Member.objects.filter(
+        fair_id=room.fair_id,
+        user_id=room.user_id,
+        company_id=room.summary[role]["id"],
+        status=MembershipStatus.APPROVED,
+    ).exists()
 
 
 def message_data(message: ChatMessage) -> dict[str, Any]:
@@ -354,305 +360,3 @@ async def chat_message_send(
     # Committed: the worker returned outside any transaction.
     await announce_async(meeting_group(room.meeting_id), {"type": CHAT_MESSAGE, "message": data})
     return {"message": data, "created": created}
-
-
-# --- Rate limit and typing (Redis, or the local cache; shared by every process) --------------
-
-_RATE = re.compile(r"\s*(\d+)\s*/\s*(\d*)\s*([smh]?)\s*")
-_UNIT_SECONDS = {"s": 1, "": 1, "m": 60, "h": 3600}
-
-
-@functools.lru_cache(maxsize=8)
-def parse_rate(rate: str) -> tuple[int, int]:
-    """``"20/10s"`` → ``(20, 10)``: at most 20 per 10-second window. Units ``s``, ``m``, ``h``."""
-    match = _RATE.fullmatch(rate)
-    if not match:
-        raise ValueError(f"Bad rate {rate!r}; expected e.g. '20/10s'.")
-    count, amount, unit = match.groups()
-    return int(count), int(amount or 1) * _UNIT_SECONDS[unit]
-
-
-@dataclass(frozen=True)
-class _RateWindow:
-    name: str  # the cache key
-    key: str  # the same, as stored in Redis (with the site's prefix)
-    limit: int
-    period: int
-    ends_at: float
-    now: float
-
-    def check(self, count: int) -> None:
-        if count > self.limit:
-            retry_after = max(1, int(self.ends_at - self.now + 0.999))
-            raise ProtocolError(CHAT_RATE_LIMITED, retry_after=retry_after)
-
-
-def _rate_window(user_id: int) -> _RateWindow:
-    limit, period = parse_rate(settings.CHAT_RATE_LIMIT)
-    now = time.time()
-    window = int(now // period)
-    name = f"chat-rate:{user_id}:{window}"
-    return _RateWindow(
-        name=name,
-        key=cache.make_key(name),
-        limit=limit,
-        period=period,
-        ends_at=(window + 1) * period,
-        now=now,
-    )
-
-
-def _local_rate_count(window: _RateWindow) -> int:
-    """The counter in the local cache (single-process demo without Redis)."""
-    cache.add(window.name, 0, timeout=window.period + 1)
-    try:
-        return cache.incr(window.name)
-    except ValueError:  # expired between add and incr
-        cache.set(window.name, 1, timeout=window.period + 1)
-        return 1
-
-
-def chat_rate_check(*, user_id: int) -> None:
-    """Count one ``chat.send`` of ``user_id`` in a fixed window shared by every process, or
-    raise ``chat.rate_limited`` with the seconds until the window ends. On Redis: ``INCR`` and
-    ``EXPIRE`` in one ``MULTI``, one round trip."""
-    window = _rate_window(user_id)
-    if settings.REDIS_URL:
-        pipe = _redis(settings.REDIS_URL).pipeline(transaction=True)
-        pipe.incr(window.key)
-        pipe.expire(window.key, window.period + 1)
-        count = pipe.execute()[0]
-    else:
-        count = _local_rate_count(window)
-    window.check(int(count))
-
-
-async def chat_rate_check_async(*, user_id: int) -> None:
-    """:func:`chat_rate_check` from the event loop, on the same counter (no worker thread)."""
-    window = _rate_window(user_id)
-    if settings.REDIS_URL:
-        async with _async_redis(settings.REDIS_URL).pipeline(transaction=True) as pipe:
-            pipe.incr(window.key)
-            pipe.expire(window.key, window.period + 1)
-            count = (await pipe.execute())[0]
-    else:
-        count = _local_rate_count(window)  # in-process memory: no I/O
-    window.check(int(count))
-
-
-def _typing_name(room: Room) -> str:
-    return f"chat-typing:{room.meeting_id}:{room.user_id}"
-
-
-def typing_notify(*, room: Room) -> bool:
-    """Forward a typing hint to the room, at most once per ``TYPING_INTERVAL`` per person."""
-    if not room.can_write:
-        raise ProtocolError(CHAT_FORBIDDEN)
-    if not cache.add(_typing_name(room), 1, timeout=TYPING_INTERVAL):
-        return False
-    broadcast(meeting_group(room.meeting_id), {"type": ROOM_TYPING, "user": room.person})
-    return True
-
-
-async def typing_notify_async(*, room: Room) -> bool:
-    """:func:`typing_notify` from the event loop (the same throttle key as ``cache.add``)."""
-    if not room.can_write:
-        raise ProtocolError(CHAT_FORBIDDEN)
-    if settings.REDIS_URL:
-        client = _async_redis(settings.REDIS_URL)
-        key = cache.make_key(_typing_name(room))
-        fresh = await client.set(key, 1, nx=True, ex=TYPING_INTERVAL)
-    else:
-        fresh = cache.add(_typing_name(room), 1, timeout=TYPING_INTERVAL)
-    if not fresh:
-        return False
-    await broadcast_async(
-        meeting_group(room.meeting_id), {"type": ROOM_TYPING, "user": room.person}
-    )
-    return True
-
-
-# --- Presence --------------------------------------------------------------------------------
-#
-# One entry per socket (so two tabs of one person count once and closing one keeps the other),
-# each with an expiry refreshed by ``ping``. On Redis: a sorted set scored by expiry and a
-# version counter, changed and read in one MULTI so that a higher version never shows less.
-# Without Redis (the single-process demo) the same in the local cache. Sockets use the ``async``
-# functions (the event loop's Redis client, no worker thread); the synchronous ones do the same
-# for synchronous callers.
-
-
-@functools.lru_cache(maxsize=4)
-def _redis(url: str) -> Any:
-    import redis
-
-    return redis.Redis.from_url(url)
-
-
-_async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def _async_redis(url: str) -> Any:
-    """The running event loop's Redis client (a client is bound to the loop it was made on)."""
-    import redis.asyncio
-
-    loop = asyncio.get_running_loop()
-    client = _async_clients.get(loop)
-    if client is None:
-        pool = redis.asyncio.BlockingConnectionPool.from_url(
-            url, max_connections=ASYNC_REDIS_CONNECTIONS, timeout=10
-        )
-        client = redis.asyncio.Redis(connection_pool=pool)
-        _async_clients[loop] = client
-    return client
-
-
-def _presence_key(room: Room) -> str:
-    return cache.make_key(f"presence:{room.meeting_id}")
-
-
-def _presence_member(*, room: Room, channel_name: str) -> str:
-    return json.dumps([channel_name, room.person], sort_keys=True, ensure_ascii=False)
-
-
-def _people(members: list[Any]) -> list[dict[str, Any]]:
-    people: dict[int, dict[str, Any]] = {}
-    for raw in members:
-        _channel, person = json.loads(raw)
-        people.setdefault(person["id"], person)
-    return sorted(people.values(), key=lambda p: (p["name"], p["id"]))
-
-
-@dataclass(frozen=True)
-class _PresenceChange:
-    key: str
-    version_key: str
-    member: str
-    now: float
-    present: bool
-
-    @classmethod
-    def of(cls, *, room: Room, channel_name: str, present: bool) -> _PresenceChange:
-        return cls(
-            key=_presence_key(room),
-            version_key=cache.make_key(f"presence-v:{room.meeting_id}"),
-            member=_presence_member(room=room, channel_name=channel_name),
-            now=time.time(),
-            present=present,
-        )
-
-    def queue(self, pipe: Any) -> None:
-        """The MULTI, on a sync or async pipeline (their queueing calls are the same)."""
-        pipe.zremrangebyscore(self.key, "-inf", self.now)
-        if self.present:
-            pipe.zadd(self.key, {self.member: self.now + PRESENCE_TTL})
-        else:
-            pipe.zrem(self.key, self.member)
-        pipe.expire(self.key, PRESENCE_TTL * 2)
-        pipe.incr(self.version_key)
-        pipe.expire(self.version_key, 86_400)
-        pipe.zrangebyscore(self.key, self.now, "+inf")
-
-    @staticmethod
-    def result(result: list[Any]) -> dict[str, Any]:
-        version, members = result[-3], result[-1]
-        return {"users": _people(members), "version": int(version)}
-
-    def local(self) -> dict[str, Any]:
-        state = cache.get(self.key) or {"version": 0, "members": {}}
-        alive = {m: exp for m, exp in state["members"].items() if exp > self.now}
-        if self.present:
-            alive[self.member] = self.now + PRESENCE_TTL
-        else:
-            alive.pop(self.member, None)
-        version = state["version"] + 1
-        cache.set(self.key, {"version": version, "members": alive}, timeout=86_400)
-        return {"users": _people(list(alive)), "version": version}
-
-
-def _presence_change(*, room: Room, channel_name: str, present: bool) -> dict[str, Any]:
-    change = _PresenceChange.of(room=room, channel_name=channel_name, present=present)
-    if not settings.REDIS_URL:
-        return change.local()
-    pipe = _redis(settings.REDIS_URL).pipeline(transaction=True)
-    change.queue(pipe)
-    return change.result(pipe.execute())
-
-
-async def _presence_change_async(*, room: Room, channel_name: str, present: bool) -> dict[str, Any]:
-    change = _PresenceChange.of(room=room, channel_name=channel_name, present=present)
-    if not settings.REDIS_URL:
-        return change.local()
-    async with _async_redis(settings.REDIS_URL).pipeline(transaction=True) as pipe:
-        change.queue(pipe)
-        return change.result(await pipe.execute())
-
-
-def _hello(*, room: Room, presence: dict[str, Any], history: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "user": room.person,
-        "meeting": room.summary,
-        "can_write": room.can_write,
-        "messages": history["messages"],
-        "more": history["more"],
-        "last_id": history["last_id"],
-        "presence": presence,
-        "limits": {
-            "max_chars": settings.CHAT_MAX_MESSAGE_CHARS,
-            "history_page": HISTORY_PAGE,
-            "since_page": SINCE_PAGE,
-            "typing_interval": TYPING_INTERVAL,
-        },
-    }
-
-
-def room_enter(*, room: Room, channel_name: str) -> dict[str, Any]:
-    """Mark this socket present, announce the new presence list, and return the ``hello``."""
-    presence = _presence_change(room=room, channel_name=channel_name, present=True)
-    broadcast(meeting_group(room.meeting_id), {"type": ROOM_PRESENCE, **presence})
-    return _hello(room=room, presence=presence, history=room_snapshot(room=room))
-
-
-async def room_enter_async(*, room: Room, channel_name: str) -> dict[str, Any]:
-    """:func:`room_enter` for a socket: presence and its announcement from the event loop, the
-    history page in a worker thread, both at once. The socket must already be in the room's
-    group, so that no message falls between the history and the events."""
-
-    async def present() -> dict[str, Any]:
-        presence = await _presence_change_async(room=room, channel_name=channel_name, present=True)
-        await broadcast_async(meeting_group(room.meeting_id), {"type": ROOM_PRESENCE, **presence})
-        return presence
-
-    presence, history = await asyncio.gather(present(), db(room_snapshot)(room=room))
-    return _hello(room=room, presence=presence, history=history)
-
-
-def room_leave(*, room: Room, channel_name: str) -> None:
-    """Remove this socket from presence and announce the new list."""
-    presence = _presence_change(room=room, channel_name=channel_name, present=False)
-    broadcast(meeting_group(room.meeting_id), {"type": ROOM_PRESENCE, **presence})
-
-
-async def room_leave_async(*, room: Room, channel_name: str) -> None:
-    """:func:`room_leave` from the event loop."""
-    presence = await _presence_change_async(room=room, channel_name=channel_name, present=False)
-    await broadcast_async(meeting_group(room.meeting_id), {"type": ROOM_PRESENCE, **presence})
-
-
-async def presence_refresh_async(*, room: Room, channel_name: str) -> None:
-    """Extend this socket's presence (on ``ping``); no announcement."""
-    member = _presence_member(room=room, channel_name=channel_name)
-    key = _presence_key(room)
-    expiry = time.time() + PRESENCE_TTL
-    if settings.REDIS_URL:
-        async with _async_redis(settings.REDIS_URL).pipeline(transaction=True) as pipe:
-            pipe.zadd(key, {member: expiry})
-            pipe.expire(key, PRESENCE_TTL * 2)
-            await pipe.execute()
-        return
-    state = cache.get(key)
-    if state is not None:
-        state["members"][member] = expiry
-        cache.set(key, state, timeout=86_400)

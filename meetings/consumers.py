@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 
 from fairsite import socket_server
 from fairsite.channels import fair_group, meeting_group, user_group
-from meetings import chat
+from meetings import chat, presence
 from meetings.chat import db
 from meetings.protocol import (
     CLOSE_FORBIDDEN,
@@ -203,7 +203,7 @@ class MeetingRoomConsumer(ProtocolConsumer):
         await self.channel_layer.group_add(meeting_group(room.meeting_id), self.channel_name)
         await self.channel_layer.group_add(user_group(room.user_id), self.channel_name)
         await self.open()
-        hello = await chat.room_enter_async(room=room, channel_name=self.channel_name)
+        hello = await presence.room_enter_async(room=room, channel_name=self.channel_name)
         self.delivered_id = max(self.delivered_id, hello["last_id"])
         await self.send_event("hello", hello)
 
@@ -211,31 +211,32 @@ class MeetingRoomConsumer(ProtocolConsumer):
         if self.resync_after is None:
             self.resync_after = self.delivered_id
 
-    async def check_access(self, *, close: bool = True) -> bool:
-        """Read again what this person may do in the room (one query); ``False`` when they may
-        no longer see it (then the socket closes with 4403, at once or, with ``close=False``,
-        after the error answer of the command that found it)."""
+    async def check_access(self) -> bool:
+        """Read again what this person may do in the room (:func:`chat.room_open`, one query);
+        ``False`` when they may no longer see it, and the socket closes with 4403."""
         room = self.room
         if room is None:
             return False
         fresh = await db(chat.room_open)(user=self.user, meeting_id=room.meeting_id)
         self.access_checked_at = time.monotonic()
         if fresh is None:
-            if close:
-                await self.close(code=CLOSE_FORBIDDEN)
-            else:
-                self.close_after_error = CLOSE_FORBIDDEN
+            await self.close(code=CLOSE_FORBIDDEN)
             return False
         self.room = fresh
         return True
 
     async def before_command(self) -> None:
-        """Access is decided at the handshake and re-checked at most every
-        ``chat.ACCESS_RECHECK_SECONDS`` before a command (and at once when the person's access
-        changes, :meth:`user_access_changed`), so a withdrawn member cannot keep writing."""
-        if time.monotonic() - self.access_checked_at < chat.ACCESS_RECHECK_SECONDS:
+        """Access is decided at the handshake, checked again in full at once when the person's
+        access changes (:meth:`user_access_changed`, sent when a membership is withdrawn), and,
+        in case that announcement was lost, re-checked cheaply (one ``EXISTS``) before a command
+        when the last check is older than ``chat.ACCESS_RECHECK_SECONDS``."""
+        room = self.room
+        if room is None or time.monotonic() - self.access_checked_at < chat.ACCESS_RECHECK_SECONDS:
             return
-        if not await self.check_access(close=False):
+        kept = await db(chat.room_access_kept)(room=room)
+        self.access_checked_at = time.monotonic()
+        if not kept:
+            self.close_after_error = CLOSE_FORBIDDEN
             raise ProtocolError(ROOM_FORBIDDEN)
 
     async def user_access_changed(self, event: dict[str, Any]) -> None:
@@ -268,7 +269,7 @@ class MeetingRoomConsumer(ProtocolConsumer):
         self.room = None
         await self.channel_layer.group_discard(meeting_group(room.meeting_id), self.channel_name)
         await self.channel_layer.group_discard(user_group(room.user_id), self.channel_name)
-        await chat.room_leave_async(room=room, channel_name=self.channel_name)
+        await presence.room_leave_async(room=room, channel_name=self.channel_name)
 
     @property
     def current_room(self) -> chat.Room:
@@ -300,13 +301,13 @@ class MeetingRoomConsumer(ProtocolConsumer):
 
     @command("typing")
     async def typing(self) -> dict[str, Any]:
-        return {"sent": await chat.typing_notify_async(room=self.current_room)}
+        return {"sent": await presence.typing_notify_async(room=self.current_room)}
 
     @command("ping")
     async def ping(self) -> dict[str, Any]:
         room = self.current_room
         _, last_id = await asyncio.gather(
-            chat.presence_refresh_async(room=room, channel_name=self.channel_name),
+            presence.presence_refresh_async(room=room, channel_name=self.channel_name),
             db(chat.last_message_id)(meeting_id=room.meeting_id),
         )
         return {"time": chat.iso_utc(timezone.now()), "last_id": last_id}

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from meetings import chat
+from meetings import ratelimit
 from meetings.enums import Currency, MeetingMode
 from tests import factories
 from tests.meetings.factories import ExchangeRateFactory
@@ -66,7 +66,7 @@ def rates(fair):
 
 
 class FrozenClock:
-    """``meetings.chat``'s wall clock, stopped at the start of an hour, so every fixed
+    """``meetings.ratelimit``'s wall clock, stopped at the start of an hour, so every fixed
     rate-limit window a test uses (seconds, minutes, an hour) is one and the same window
     wherever the real clock is; ``advance`` moves it on."""
 
@@ -86,5 +86,5 @@ class FrozenClock:
 @pytest.fixture
 def rate_clock(monkeypatch):
     clock = FrozenClock()
-    monkeypatch.setattr(chat, "time", clock)
+    monkeypatch.setattr(ratelimit, "time", clock)
     return clock

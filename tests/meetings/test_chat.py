@@ -8,7 +8,7 @@ import threading
 import pytest
 from django.db import connection, transaction
 
-from meetings import chat, protocol
+from meetings import chat, presence, protocol, ratelimit
 from meetings.models import ChatMessage, Meeting
 from meetings.protocol import ProtocolError
 from tests import factories
@@ -146,7 +146,7 @@ def test_organiser_cannot_write(meeting, organiser, exhibitor):
     with pytest.raises(ProtocolError) as caught:
         send(watcher, organiser, "o-1")
     with pytest.raises(ProtocolError):
-        chat.typing_notify(room=watcher)
+        presence.typing_notify(room=watcher)
 
     assert caught.value.code == protocol.CHAT_FORBIDDEN
     assert ChatMessage.objects.count() == 0
@@ -182,12 +182,12 @@ def test_rate_limit_off_lets_the_flood_through(seller_room, exhibitor, settings)
     [("20/10s", (20, 10)), ("5/s", (5, 1)), ("100/m", (100, 60)), ("7/2h", (7, 7200))],
 )
 def test_parse_rate(rate, parsed):
-    assert chat.parse_rate(rate) == parsed
+    assert ratelimit.parse_rate(rate) == parsed
 
 
 def test_parse_rate_refuses_nonsense():
     with pytest.raises(ValueError):
-        chat.parse_rate("often")
+        ratelimit.parse_rate("often")
 
 
 def test_history_pages_backwards(seller_room, meeting, exhibitor):
@@ -240,17 +240,17 @@ def test_history_and_since_queries_do_not_grow_with_rows(
 
 
 def test_typing_is_throttled_per_person(seller_room, guest_room):
-    assert chat.typing_notify(room=seller_room) is True
-    assert chat.typing_notify(room=seller_room) is False
-    assert chat.typing_notify(room=guest_room) is True
+    assert presence.typing_notify(room=seller_room) is True
+    assert presence.typing_notify(room=seller_room) is False
+    assert presence.typing_notify(room=guest_room) is True
 
 
 def test_presence_counts_a_person_once_and_versions_grow(seller_room, guest_room):
-    one = chat.room_enter(room=seller_room, channel_name="a")["presence"]
-    two = chat.room_enter(room=guest_room, channel_name="b")["presence"]
-    three = chat.room_enter(room=guest_room, channel_name="c")["presence"]  # second tab
-    chat.room_leave(room=guest_room, channel_name="b")
-    four = chat.room_enter(room=seller_room, channel_name="d")["presence"]
+    one = presence.room_enter(room=seller_room, channel_name="a")["presence"]
+    two = presence.room_enter(room=guest_room, channel_name="b")["presence"]
+    three = presence.room_enter(room=guest_room, channel_name="c")["presence"]  # second tab
+    presence.room_leave(room=guest_room, channel_name="b")
+    four = presence.room_enter(room=seller_room, channel_name="d")["presence"]
 
     assert [p["id"] for p in one["users"]] == [seller_room.user_id]
     assert {p["id"] for p in two["users"]} == {seller_room.user_id, guest_room.user_id}
@@ -260,13 +260,13 @@ def test_presence_counts_a_person_once_and_versions_grow(seller_room, guest_room
 
 
 def test_presence_forgets_sockets_that_stop_pinging(seller_room, guest_room, monkeypatch):
-    chat.room_enter(room=guest_room, channel_name="b")
-    now = chat.time.time()
-    monkeypatch.setattr(chat.time, "time", lambda: now + chat.PRESENCE_TTL + 1)
+    presence.room_enter(room=guest_room, channel_name="b")
+    now = presence.time.time()
+    monkeypatch.setattr(presence.time, "time", lambda: now + presence.PRESENCE_TTL + 1)
 
-    presence = chat.room_enter(room=seller_room, channel_name="a")["presence"]
+    present = presence.room_enter(room=seller_room, channel_name="a")["presence"]
 
-    assert [p["id"] for p in presence["users"]] == [seller_room.user_id]
+    assert [p["id"] for p in present["users"]] == [seller_room.user_id]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -302,14 +302,14 @@ def test_concurrent_resends_store_one_message(postgres_required, meeting, exhibi
 def test_sync_and_async_rate_checks_share_one_counter(exhibitor, buyer, settings, rate_clock):
     """Sockets count on the event loop, other callers in a thread: one allowance per person."""
     settings.CHAT_RATE_LIMIT = "2/60s"
-    chat.chat_rate_check(user_id=exhibitor.pk)
-    asyncio.run(chat.chat_rate_check_async(user_id=exhibitor.pk))
+    ratelimit.chat_rate_check(user_id=exhibitor.pk)
+    asyncio.run(ratelimit.chat_rate_check_async(user_id=exhibitor.pk))
 
     with pytest.raises(ProtocolError) as caught:
-        asyncio.run(chat.chat_rate_check_async(user_id=exhibitor.pk))
+        asyncio.run(ratelimit.chat_rate_check_async(user_id=exhibitor.pk))
     with pytest.raises(ProtocolError):
-        chat.chat_rate_check(user_id=exhibitor.pk)
-    asyncio.run(chat.chat_rate_check_async(user_id=buyer.pk))  # negative control: not shared
+        ratelimit.chat_rate_check(user_id=exhibitor.pk)
+    asyncio.run(ratelimit.chat_rate_check_async(user_id=buyer.pk))  # negative control: not shared
 
     assert caught.value.code == protocol.CHAT_RATE_LIMITED
     assert 1 <= caught.value.details["retry_after"] <= 60

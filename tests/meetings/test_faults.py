@@ -266,8 +266,12 @@ async def test_layer_reconnect_tells_every_local_socket_to_resync(
         assert data == {"reason": "channel_layer", "after": 0, "last_id": 0}
 
 
-async def test_drain_closes_every_open_socket_with_1001(open_socket, meeting, exhibitor, buyer):
+async def test_drain_closes_every_open_socket_with_1001(
+    open_socket, meeting, exhibitor, buyer, monkeypatch
+):
     from fairsite import socket_server
+
+    monkeypatch.setitem(socket_server._state, "draining", False)  # restored after the test
 
     seller = await open_socket(exhibitor, room(meeting))
     guest = await open_socket(buyer, room(meeting))
@@ -278,3 +282,23 @@ async def test_drain_closes_every_open_socket_with_1001(open_socket, meeting, ex
     assert await seller.closed_with() == 1001
     assert await guest.closed_with() == 1001
     assert await notifications.closed_with() == 1001
+    late = await open_socket(buyer, room(meeting))  # a process that is stopping takes no more
+    assert late.hello is None and late.close_code == 1001
+
+
+async def test_recheck_keeps_everyone_who_still_may_be_in_the_room(
+    open_socket, meeting, exhibitor, buyer, organiser, monkeypatch
+):
+    """Negative control of the withdrawn-member tests: with a re-check before every command,
+    both members and a watching organiser keep working."""
+    monkeypatch.setattr(chat, "ACCESS_RECHECK_SECONDS", 0)
+    seller = await open_socket(exhibitor, room(meeting))
+    guest = await open_socket(buyer, room(meeting))
+    watcher = await open_socket(organiser, room(meeting))
+
+    sent = await seller.send("chat.send", {"client_id": "c-1", "text": "still here"})
+    replied = await guest.send("chat.send", {"client_id": "g-1", "text": "me too"})
+    watched = await watcher.send("chat.since", {"after": 0})
+
+    assert sent["type"] == replied["type"] == watched["type"] == "reply", (sent, replied, watched)
+    assert [m["text"] for m in watched["data"]["messages"]] == ["still here", "me too"]
