@@ -54,15 +54,20 @@ def script_lang(text: str, *, hint: str = "") -> str:
     return hint if hint == "vi" else "en"
 
 
-def qr_data_uri(text: str, *, box_size: int = 10, border: int = 2) -> str:
-    """A QR code of ``text`` as an SVG data URI, for ``<img src>`` in a PDF template."""
+def qr_data_uri(text: str, *, box_size: int = 10, border: int = 2, png: bool = False) -> str:
+    """A QR code of ``text`` as a data URI for ``<img src>`` in a PDF template: SVG (sharp at
+    any size, for a badge) or PNG (``png=True``: much faster to lay out when a document has
+    hundreds, as the handbook has)."""
     import qrcode
     import qrcode.image.svg
 
+    out = io.BytesIO()
+    if png:
+        qrcode.make(text, box_size=box_size, border=border).save(out, format="PNG")
+        return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")
     image = qrcode.make(
         text, image_factory=qrcode.image.svg.SvgPathImage, box_size=box_size, border=border
     )
-    out = io.BytesIO()
     image.save(out)
     return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode("ascii")
 

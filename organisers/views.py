@@ -133,3 +133,46 @@ def company_leads(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
         response = xlsx_response(filename=name, header=header, rows=rows)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@organiser_required
+def handbook(request: HttpRequest) -> HttpResponse:
+    """The handbook's state per language; POST ``language`` regenerates it in the background."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from organisers.handbook import HANDBOOK_LANGUAGES, handbook_request
+    from organisers.models import Handbook
+
+    fair = fair_or_404(request)
+    if request.method == "POST":
+        language = request.POST.get("language")
+        if language not in HANDBOOK_LANGUAGES:
+            messages.error(request, _("Choose Vietnamese or English."))
+        else:
+            handbook_request(fair=fair, language=language, user=request.user)
+            messages.success(request, _("The handbook is being generated."))
+        return redirect("organisers:handbook")
+    books = {h.language: h for h in Handbook.objects.filter(fair=fair).defer("pdf")}
+    return render(
+        request,
+        "organisers/handbook.html",
+        {"rows": [(code, books.get(code)) for code in HANDBOOK_LANGUAGES]},
+    )
+
+
+@organiser_required
+@require_GET
+def handbook_pdf(request: HttpRequest, language: str) -> HttpResponse:
+    from organisers.models import Handbook
+
+    fair = fair_or_404(request)
+    book = Handbook.objects.filter(
+        fair=fair, language=language, status=Handbook.Status.READY
+    ).first()
+    if book is None:
+        raise Http404
+    response = HttpResponse(bytes(book.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{fair.slug}-handbook-{language}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response

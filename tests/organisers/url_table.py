@@ -40,3 +40,20 @@ CASES += [
         **OWN_COMPANY,
     ),
 ]
+
+
+def _ready_handbook(ctx):
+    from django.utils import timezone
+
+    from organisers.models import Handbook
+
+    Handbook.objects.create(
+        fair=ctx.fair, language="en", status="ready", requested_at=timezone.now(), pdf=b"%PDF-1.7"
+    )
+    return {"language": "en"}
+
+
+CASES += [
+    UrlCase(name="organisers:handbook", **ORGANISERS_ONLY),
+    UrlCase(name="organisers:handbook_pdf", kwargs=_ready_handbook, **ORGANISERS_ONLY),
+]
