@@ -26,6 +26,7 @@ import email
 import email.policy
 import re
 import time
+import zoneinfo
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -230,6 +231,21 @@ def chat(sender, receiver, text: str) -> None:
     sender.fill(".chat-form textarea", text)
     sender.press(".chat-form textarea", "Enter")
     expect(receiver.locator(".chat-log .chat-text").last).to_have_text(text, timeout=LIVE)
+    # The sender was typing; their message has arrived, so they are no longer "typing".
+    # (Within a second: the indicator's own timeout is four.)
+    expect(receiver.locator(".chat-typing")).to_have_text("", timeout=1000)
+
+
+def chat_times_in(page, zone: str, meeting: Meeting) -> None:
+    """Each message shows its time in the reader's zone (24-hour, as everywhere on the site)."""
+    from playwright.sync_api import expect
+
+    messages = ChatMessage.objects.filter(meeting=meeting).order_by("pk")
+    metas = page.locator(".chat-log .chat-meta")
+    expect(metas).to_have_count(messages.count())
+    for index, message in enumerate(messages):
+        local = message.created_at.astimezone(zoneinfo.ZoneInfo(zone)).strftime("%H:%M")
+        expect(metas.nth(index)).to_contain_text(local)
 
 
 # --- The journeys -----------------------------------------------------------------------------
@@ -383,6 +399,7 @@ def test_japanese_buyer_hears_the_acceptance_live_and_by_email_and_joins(
         expect(person.locator("section.chat.online")).to_be_visible(timeout=LIVE)
     chat(seller, page, "Xin chào! Chúng tôi làm vỏ nhôm đúc.")
     chat(page, seller, "ありがとうございます。見積もりをお願いします。")
+    chat_times_in(page, "Asia/Tokyo", meeting)
     shot(page, artifacts, "ja-room-chat")
     shot(seller, artifacts, "vi-room-chat")
     assert watch.violations() == []
@@ -521,6 +538,8 @@ def test_korean_buyer_on_a_phone_hears_a_late_proposal_live_joins_and_chats(
         expect(person.locator("section.chat.online")).to_be_visible(timeout=LIVE)
     chat(seller, phone, "Chào anh Kim, cảm ơn đã đồng ý!")
     chat(phone, seller, "감사합니다. 샘플을 보내 주실 수 있나요?")
+    chat_times_in(phone, "Asia/Seoul", meeting)
+    chat_times_in(seller, "Asia/Ho_Chi_Minh", meeting)
     assert no_sideways_scroll(phone)
     shot(phone, artifacts, "ko-phone-room-chat")
     assert watch.violations() == []

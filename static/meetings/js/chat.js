@@ -42,6 +42,7 @@ class ChatClient {
     this.presenceVersion = -1;
     this.lastTypingSent = 0;
     this.typingTimer = null;
+    this.typingUserId = null;
     this.pingTimer = null;
     this.stopped = false;
 
@@ -127,6 +128,7 @@ class ChatClient {
         break;
       case "chat.message":
         this.addMessage(data);
+        this.clearTyping(data.sender.id);
         break;
       case "presence":
         this.showPresence(data);
@@ -249,7 +251,7 @@ class ChatClient {
     else li.dataset.id = String(message.id);
     const meta = document.createElement("span");
     meta.className = "chat-meta";
-    const when = message.created_at ? new Date(message.created_at).toLocaleTimeString() : "";
+    const when = message.created_at ? this.timeOf(message.created_at) : "";
     meta.textContent = [message.sender.name, when].filter(Boolean).join(" · ");
     if (message.sender.id === this.userId) {
       const state = document.createElement("span");
@@ -262,6 +264,18 @@ class ChatClient {
     body.textContent = message.text;
     li.append(meta, body);
     return li;
+  }
+
+  timeOf(iso) {
+    // In the account's zone and the page's language, 24-hour like every time on the site.
+    const options = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+    if (this.strings.timeZone) options.timeZone = this.strings.timeZone;
+    try {
+      return new Date(iso).toLocaleTimeString(document.documentElement.lang || undefined, options);
+    } catch (error) {
+      delete options.timeZone; // a zone this browser does not know: its own
+      return new Date(iso).toLocaleTimeString(undefined, options);
+    }
   }
 
   scrollDown() {
@@ -303,11 +317,18 @@ class ChatClient {
 
   showTyping(person) {
     if (person.id === this.userId) return;
+    this.typingUserId = person.id;
     this.typingLine.textContent = this.strings.strTyping.replace("%(name)s", person.name);
     clearTimeout(this.typingTimer);
-    this.typingTimer = setTimeout(() => {
-      this.typingLine.textContent = "";
-    }, TYPING_SHOWN_MS);
+    this.typingTimer = setTimeout(() => this.clearTyping(), TYPING_SHOWN_MS);
+  }
+
+  clearTyping(userId = null) {
+    // With ``userId``: only if that person is the one shown typing (their message arrived).
+    if (userId !== null && userId !== this.typingUserId) return;
+    clearTimeout(this.typingTimer);
+    this.typingUserId = null;
+    this.typingLine.textContent = "";
   }
 }
 
