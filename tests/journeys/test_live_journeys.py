@@ -489,6 +489,9 @@ def test_korean_buyer_on_a_phone_hears_a_late_proposal_live_joins_and_chats(
     toast = phone.locator("#toasts .toast", has_text=proposes)
     expect(toast).to_be_visible(timeout=LIVE)
     expect(phone.locator("#notifications-unread")).to_have_text("1")
+    # The menu is folded on a phone: its button shows the count too.
+    expect(phone.locator(".nav-toggle .badge")).to_be_visible()
+    expect(phone.locator(".nav-toggle .badge")).to_have_text("1")
     assert stayed(phone)
     assert no_sideways_scroll(phone)
     shot(phone, artifacts, "ko-phone-proposal-live")
