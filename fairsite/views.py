@@ -22,7 +22,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if fair is None or not user.is_authenticated:
         return render(request, "fairsite/home.html")
     if user.is_organiser:
-        return redirect("meetings:dashboard")
+        return redirect("organisers:dashboard")
     from exhibitors.selectors import approved_member_for
     from matchmaking.selectors import home_overview
 

@@ -102,7 +102,7 @@ def test_organiser_lands_on_the_dashboard(client, organiser, fair):
     )
 
     assert response["Location"] == "/"
-    assert client.get("/")["Location"] == reverse("meetings:dashboard")
+    assert client.get("/")["Location"] == reverse("organisers:dashboard")
 
 
 def test_anonymous_sees_the_front_page(client, fair):

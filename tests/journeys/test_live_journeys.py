@@ -583,7 +583,11 @@ def test_published_schedule_changes_the_open_agendas_without_reload(server, brow
     # --- The organiser previews and publishes ----------------------------------------------
     organiser_ctx = open_as(browser, server, organiser, "vi")
     desk = organiser_ctx.new_page()
-    desk.goto(f"{base}/organiser/scheduler/")
+    desk.goto(f"{base}/")  # an organiser lands on the dashboard
+    assert desk.url == f"{base}/organiser/"
+    desk.get_by_role("link", name=t("vi", "Scheduler")).first.click()
+    desk.wait_for_load_state()
+    expect(desk.locator("h1")).to_have_text(t("vi", "Hosted-buyer scheduler"))
     desk.fill("#id_time_limit", "2")
     desk.get_by_role("button", name=t("vi", "Run a preview")).click()
     desk.wait_for_load_state()
