@@ -419,11 +419,10 @@ def test_japanese_buyer_hears_the_acceptance_live_and_by_email_and_joins(
     assert ChatMessage.objects.filter(meeting=meeting).count() == 2
 
 
-def test_korean_buyer_on_a_phone_hears_a_late_proposal_live_joins_and_chats(
-    server, browser, artifacts
-):
-    from playwright.sync_api import expect
-
+@pytest.fixture
+def korean_request(server):
+    """A Korean buyer's pending request to the Vietnamese supplier, made before the browser
+    starts (services announce after commit from this thread, which then has no event loop)."""
     fair = future_fair()
     supplier = supplier_at(fair)
     korean = factories.BuyerMemberFactory(
@@ -442,6 +441,15 @@ def test_korean_buyer_on_a_phone_hears_a_late_proposal_live_joins_and_chats(
     req = services.meeting_request_create(
         fair=fair, user=korean.user, target=supplier.company, slot_ids=[offered[0].slot_id]
     )
+    return fair, supplier, korean, req
+
+
+def test_korean_buyer_on_a_phone_hears_a_late_proposal_live_joins_and_chats(
+    server, korean_request, browser, artifacts
+):
+    from playwright.sync_api import expect
+
+    fair, supplier, korean, req = korean_request
     base = server.base
 
     # --- The Korean buyer has the agenda open on the phone -----------------------------------
