@@ -378,8 +378,12 @@ def test_japanese_buyer_hears_the_acceptance_live_and_by_email_and_joins(
     assert room in links
     assert all(u.startswith((base, VIDEO_SERVICE)) for u in links), links
     assert not re.search(r"(?<![\w:/.])/(requests|meetings|agenda)/", text_of(message))
+    html = message.get_body(preferencelist=("html",)).get_content()
+    label = re.escape(t("ja", "Open the meeting room"))
+    button = re.search(rf'href="([^"]+)"[^>]*>{label}</a>', html)  # the e-mail's action button
+    assert button is not None and button.group(1) == room, html
     bring_forward(meeting)  # the day comes
-    page.goto(room)
+    page.goto(button.group(1))  # the buyer follows the e-mail's link
     expect(page.locator("#meeting-heading")).to_contain_text("Dong A Precision Mechanical JSC")
     expect(page.locator(".meeting-time")).to_contain_text(city("ja", "Asia/Tokyo"))
 
