@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connections
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -134,6 +135,13 @@ def browser(chromium, monkeypatch):
             yield browser
         finally:
             browser.close()
+            # The test's ORM calls ran while Playwright's loop was running, so they had their
+            # own connection (and pool); close them here, in that context, or the test
+            # database cannot be dropped at the end of the run.
+            for connection in connections.all(initialized_only=True):
+                connection.close()
+                if hasattr(connection, "close_pool"):
+                    connection.close_pool()
 
 
 # --- What people see --------------------------------------------------------------------------
