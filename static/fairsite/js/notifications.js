@@ -11,6 +11,8 @@
   if (!script || !window.FairSocket) return;
   const feedUrl = script.dataset.feed;
   const badge = document.getElementById("notifications-unread");
+  // On phones the menu folds the link away; its button carries the same count.
+  const menuBadge = document.getElementById("nav-toggle-unread");
   const toasts = document.getElementById("toasts");
   const TOAST_MS = 8000;
   const MAX_CATCH_UP_TOASTS = 3;
@@ -20,6 +22,10 @@
     if (!badge) return;
     badge.textContent = String(count);
     badge.classList.toggle("hidden", count <= 0);
+    if (menuBadge) {
+      menuBadge.textContent = String(count);
+      menuBadge.classList.toggle("hidden", count <= 0);
+    }
   }
 
   function toast(event) {

@@ -27,15 +27,18 @@ class ChatClient {
     // Times in the account's zone and language (the page knows both), not the device's.
     const zone = el.dataset.timeZone || undefined;
     const language = document.documentElement.lang || undefined;
+    // 24-hour, like every time on the site.
     this.timeFormat = new Intl.DateTimeFormat(language, {
       timeZone: zone,
       hour: "2-digit",
       minute: "2-digit",
+      hourCycle: "h23",
     });
     this.dateTimeFormat = new Intl.DateTimeFormat(language, {
       timeZone: zone,
       dateStyle: "medium",
       timeStyle: "short",
+      hourCycle: "h23",
     });
 
     this.messages = new Map(); // message id -> <li>
