@@ -269,6 +269,7 @@ class Visit(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("checked in by"),
     )
 
     class Meta:

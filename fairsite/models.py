@@ -189,11 +189,14 @@ class Notification(models.Model):
     set) makes a notification once-only, e.g. one reminder per meeting and start time."""
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
     )
     kind = models.CharField(_("kind"), max_length=64)
     payload = models.JSONField(_("payload"), default=dict)
-    key = models.CharField(max_length=200, blank=True, default="")
+    key = models.CharField(_("key"), max_length=200, blank=True, default="")
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
 
@@ -226,7 +229,11 @@ class OutgoingEmail(models.Model):
 
     key = models.CharField(_("key"), max_length=200, unique=True)
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("recipient"),
     )
     to = models.EmailField(_("to"))
     subject = models.CharField(_("subject"), max_length=300, blank=True)
@@ -252,9 +259,9 @@ class SubmissionKey(models.Model):
     and may be deleted (``fairsite.services.submission_keys_purge``).
     """
 
-    key = models.CharField(max_length=64, unique=True)
-    form = models.CharField(max_length=100)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    key = models.CharField(_("key"), max_length=64, unique=True)
+    form = models.CharField(_("form"), max_length=100)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
 
     class Meta:
         verbose_name = _("form submission key")

@@ -13,10 +13,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from fairsite import notifications
+from fairsite.forms import FairForm
 from fairsite.permissions import verified_required
 
 
-class ReminderForm(forms.Form):
+class ReminderForm(FairForm):
     reminder_minutes = forms.IntegerField(
         label=gettext_lazy("Remind me before each meeting (minutes, 0 for never)"),
         min_value=0,

@@ -435,21 +435,39 @@ class MeetingFeedback(models.Model):
     read (:func:`matchmaking.feedback.no_show_counts`).
     """
 
-    fair = models.ForeignKey("fairsite.Fair", on_delete=models.CASCADE, related_name="+")
-    meeting = models.ForeignKey("meetings.Meeting", on_delete=models.CASCADE, related_name="+")
-    company = models.ForeignKey("exhibitors.Company", on_delete=models.CASCADE, related_name="+")
+    fair = models.ForeignKey(
+        "fairsite.Fair", on_delete=models.CASCADE, related_name="+", verbose_name=_("fair")
+    )
+    meeting = models.ForeignKey(
+        "meetings.Meeting", on_delete=models.CASCADE, related_name="+", verbose_name=_("meeting")
+    )
+    company = models.ForeignKey(
+        "exhibitors.Company",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("company"),
+    )
     absent = models.ForeignKey(
-        "exhibitors.Company", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "exhibitors.Company",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("absent side"),
     )
     given_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("answered by"),
     )
     took_place = models.BooleanField(_("the meeting took place"))
     usefulness = models.PositiveSmallIntegerField(_("how useful (1–5)"), null=True, blank=True)
     next_step = models.CharField(
         _("what next"), max_length=16, choices=NextStep.choices, blank=True
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("meeting feedback")
@@ -475,10 +493,16 @@ class FeedbackAsk(models.Model):
     """That one attendee was asked by e-mail for feedback on one meeting (at most once: a
     constraint)."""
 
-    fair = models.ForeignKey("fairsite.Fair", on_delete=models.CASCADE, related_name="+")
-    meeting = models.ForeignKey("meetings.Meeting", on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    asked_at = models.DateTimeField(auto_now_add=True)
+    fair = models.ForeignKey(
+        "fairsite.Fair", on_delete=models.CASCADE, related_name="+", verbose_name=_("fair")
+    )
+    meeting = models.ForeignKey(
+        "meetings.Meeting", on_delete=models.CASCADE, related_name="+", verbose_name=_("meeting")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    asked_at = models.DateTimeField(_("asked at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("feedback request")

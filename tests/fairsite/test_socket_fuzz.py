@@ -175,13 +175,16 @@ async def test_hostile_arguments_are_refused_cleanly(
     meeting,  # noqa: F811 - the fixture imported above
     exhibitor,
     buyer,
+    organiser,
     caplog,
     route,
     command,
     schema,
 ):
     frames = await sync_to_async(generated_frames)(command, schema)
-    socket = await open_socket(exhibitor, path_for(route, meeting.pk))
+    # Each socket as a person it admits: the organisers' socket refuses everyone else.
+    person = organiser if route.startswith("ws/organisers/") else exhibitor
+    socket = await open_socket(person, path_for(route, meeting.pk))
     assert socket.hello is not None
     caplog.set_level(logging.ERROR)
 
