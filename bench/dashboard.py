@@ -66,7 +66,7 @@ class Servers:
             os.environ,
             FAIRSITE_LOG_LEVEL="WARNING",
             ASGI_THREADS=str(self.threads),
-            DJANGO_SETTINGS_MODULE="bench.server_settings",
+            DJANGO_SETTINGS_MODULE="fairsite.settings",
             **extra,
         )
         fd = self.listener.fileno()
