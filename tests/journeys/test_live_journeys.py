@@ -618,8 +618,11 @@ def test_published_schedule_changes_the_open_agendas_without_reload(server, brow
     expect(desk.locator(".messages")).to_contain_text(
         t("vi", "Published: %(count)d meetings were created.", count=1)
     )
-    shot(desk, artifacts, "vi-organiser-published")
     meeting = Meeting.objects.get()
+    with translation.override("vi"):  # the day in the reader's order, with the venue's time
+        when = timefmt.both_zones(meeting.start, ["Asia/Ho_Chi_Minh"], with_date=True)
+    expect(desk.locator("table.mm-table").last).to_contain_text(when)
+    shot(desk, artifacts, "vi-organiser-published")
 
     # --- Both open agendas gain the meeting, with a toast, without reload -----------------
     for who, other in (("vi", "Seoul Motor Parts Co."), ("ko", "Dong A Precision Mechanical JSC")):
