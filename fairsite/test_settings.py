@@ -31,3 +31,10 @@ STATIC_ROOT = tempfile.mkdtemp(prefix="fairsite-static-")
 # transaction commits. The queue engine (procrastinate on PostgreSQL) is exercised by the tests
 # that opt in to it (tests/fairsite/test_tasks.py) and by real worker processes.
 TASKS_ENGINE = os.environ.get("FAIRSITE_TASKS") or "inline"
+# The in-process suite runs without the connection pool: its fixtures reach the ORM from many
+# helper threads (asgiref's sync_to_async, Playwright's loop), each of which keeps a connection
+# checked out for as long as the thread lives, more than one process's pool holds. The pool
+# is tested where production runs it, in real daphne processes (tests/deploy/test_pool.py and
+# the topology, journey and multi-process tests).
+if "OPTIONS" in DATABASES["default"]:  # noqa: F405
+    DATABASES["default"]["OPTIONS"].pop("pool", None)  # noqa: F405
