@@ -215,7 +215,9 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Hanoi SIF] "
 # (exhibitors.adapters), so correct passwords are never refused for concurrency.
 ACCOUNT_RATE_LIMITS = {
     "login": "600/m/ip",
-    "login_failed": "100/5m/ip,5/5m/key",
+    # Failed sign-ins per address: FAIRSITE_SIGNIN_FAILED_PER_ADDRESS, e.g. "100/5m" (the
+    # default) for a venue's shared Wi-Fi; a small office or a test may want "5/5m".
+    "login_failed": f"{env('SIGNIN_FAILED_PER_ADDRESS', '100/5m')}/ip,5/5m/key",
     "signup": "200/h/ip",
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",

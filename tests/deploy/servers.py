@@ -60,6 +60,8 @@ def production_env(**extra: str) -> dict[str, str]:
         FAIRSITE_ALLOWED_HOSTS="127.0.0.1,localhost",
         FAIRSITE_SECURE_SSL_REDIRECT="0",
         FAIRSITE_LOG_LEVEL="WARNING",
+        # A tight per-address limit, so that six failed sign-ins show whose address counted.
+        FAIRSITE_SIGNIN_FAILED_PER_ADDRESS="5/5m",
         PYTHONUNBUFFERED="1",
     )
     env.update(extra)

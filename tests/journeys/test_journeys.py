@@ -219,7 +219,7 @@ def test_japanese_buyer_and_vietnamese_exhibitor_meet_and_log_a_deal(
         expect(slots).to_have_count(1)
         with translation.override("ja"):
             expect(slots).to_contain_text(
-                timefmt.both_zones(late.start, ["Asia/Tokyo", "Asia/Ho_Chi_Minh"], with_date=True)
+                timefmt.meeting_when(late.start, late.end, ["Asia/Tokyo", "Asia/Ho_Chi_Minh"])
             )
         page.get_by_role("button", name=t("ja", "Accept this time")).click()
         page.wait_for_load_state()

@@ -17,6 +17,15 @@ from tests.browser import artifacts, browser_context, chromium  # noqa: F401
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def taxonomy() -> None:
+    """The certifications and sectors the data migration loads; a transactional test that ran
+    before this one may have flushed them."""
+    for code in ("iso9001", "iatf16949"):
+        Certification.objects.get_or_create(code=code)
+    for code in ("chemicals", "automotive"):
+        Sector.objects.get_or_create(code=code)
+
+
 def supplier(fair, name, text, certs=("iso9001",)):
     member = factories.MemberFactory(
         company__fair=fair, company__name_en=name, company__capabilities=text
@@ -32,6 +41,7 @@ def test_japanese_buyer_reads_why_each_supplier_fits(
     artifacts,  # noqa: F811
     fair,
 ):
+    taxonomy()
     buyer = factories.BuyerMemberFactory(
         company__fair=fair,
         company__sourcing_needs="自動車ボルト用の亜鉛ニッケルめっき",
