@@ -28,28 +28,33 @@ import re
 import time
 import zoneinfo
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import connections
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import translation
 
 from exhibitors.models import Company
-from exhibitors.services import company_search_text_refresh
 from fairsite import timefmt
 from fairsite.models import User
 from matchmaking import selectors, services
 from matchmaking.models import MeetingRequest, SchedulerRun
-from meetings.enums import Currency
-from meetings.models import ChatMessage, Deal, Meeting, MeetingAttendee, MeetingJoin
+from meetings.models import ChatMessage, Deal, Meeting, MeetingJoin
 from tests import factories
 from tests.browser import CHROMIUM_ARGS
-from tests.journeys.helpers import CspWatch, fake_video_service, language_cookie, session_cookie
+from tests.journeys.helpers import (
+    CspWatch,
+    bring_forward,
+    city,
+    fake_video_service,
+    language_cookie,
+    no_sideways_scroll,
+    session_cookie,
+    supplier_at,
+    t,
+)
 from tests.matchmaking.helpers import future_fair
-from tests.meetings.factories import ExchangeRateFactory
 from tests.meetings.test_multiprocess import daphne_env, free_port, start_daphne, stop
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -147,27 +152,9 @@ def browser(chromium, monkeypatch):
 # --- What people see --------------------------------------------------------------------------
 
 
-def t(language: str, text: str, **values: Any) -> str:
-    """What a person reading ``language`` sees for ``text``."""
-    with translation.override(language):
-        translated = gettext(text)
-    return translated % values if values else translated
-
-
-def city(language: str, zone: str) -> str:
-    with translation.override(language):
-        return timefmt.city_name(zone)
-
-
 def name_in(language: str, company: Company) -> str:
     with translation.override(language):
         return company.display_name
-
-
-def no_sideways_scroll(page) -> bool:
-    return page.evaluate(
-        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
-    )
 
 
 def shot(page, artifacts, name: str) -> None:
@@ -202,35 +189,6 @@ def wait_socket(page) -> None:
 
 
 # --- The people -------------------------------------------------------------------------------
-
-
-def supplier_at(fair):
-    member = factories.MemberFactory(
-        company__fair=fair,
-        company__slug="co-khi-dong-a",
-        company__name_vi="Công ty Cổ phần Cơ khí chính xác Đông Á",
-        company__name_en="Dong A Precision Mechanical JSC",
-        user__full_name="Nguyễn Văn An",
-        user__language="vi",
-        user__time_zone="Asia/Ho_Chi_Minh",
-    )
-    factories.CompanyFactory(
-        fair=fair, slug="nhua-hn", name_vi="Công ty Nhựa Hà Nội", name_en="HN Plastics"
-    )
-    for company in Company.objects.filter(fair=fair):
-        company_search_text_refresh(company=company)
-    ExchangeRateFactory(fair=fair, currency=Currency.VND, units_per_usd="25000")
-    return member
-
-
-def bring_forward(meeting: Meeting, minutes: int = 5) -> Meeting:
-    """The day of the meeting comes: it now starts in ``minutes``."""
-    start = timezone.now() + timedelta(minutes=minutes)
-    end = start + (meeting.end - meeting.start)
-    Meeting.objects.filter(pk=meeting.pk).update(start=start, end=end)
-    MeetingAttendee.objects.filter(meeting=meeting).update(start=start, end=end)
-    meeting.refresh_from_db()
-    return meeting
 
 
 def chat(sender, receiver, text: str) -> None:
