@@ -160,14 +160,14 @@ def recommendations_refresh(*, company_id: int) -> int:
     new or edited company sees suppliers (or buyers) without an organiser's action, and the
     other side sees it.
 
-    Scores are relative to the whole fair (text weights, rankings of every company), so this
-    calls the recommender's own entry point for the company's fair rather than patching one
-    company's rows. Returns the number of rows stored (0 when the company is gone).
+    Through the recommender's entry point for one company's change
+    (:func:`matchmaking.services.recommendations_recompute_for_company`). Returns the number of
+    rows stored (0 when the company is gone).
     """
     company = Company.objects.select_related("fair").filter(pk=company_id).first()
     if company is None:
         return 0
-    count = services.recommendations_compute(fair=company.fair)
+    count = services.recommendations_recompute_for_company(fair=company.fair, company=company)
     logger.info("recommendations refreshed for company %s: %s rows", company_id, count)
     return count
 
