@@ -34,6 +34,7 @@ from exhibitors.forms import (
 from exhibitors.models import Company
 from exhibitors.visits import badge_payload
 from fairsite.enums import AccountKind
+from fairsite.forms import creates
 from fairsite.permissions import fair_or_404, verified_member_required, verified_required
 from organisers.company import profile_view_record
 
@@ -158,6 +159,7 @@ def _has_open_membership(request: HttpRequest, fair) -> bool:
 
 
 @verified_required
+@creates
 def company_create(request: HttpRequest) -> HttpResponse:
     fair = fair_or_404(request)
     role = _company_role_for(request.user)
@@ -186,6 +188,7 @@ def company_create(request: HttpRequest) -> HttpResponse:
 
 
 @verified_required
+@creates
 def company_join(request: HttpRequest) -> HttpResponse:
     fair = fair_or_404(request)
     role = _company_role_for(request.user)
@@ -355,6 +358,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 
 @verified_required
+@creates
 def badge(request: HttpRequest) -> HttpResponse:
     fair = fair_or_404(request)
     existing = selectors.badge_for(user=request.user, fair=fair)

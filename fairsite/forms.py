@@ -18,21 +18,23 @@ is cleaned):
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, ClassVar
 
 from django import forms
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.core.validators import (
     MaxValueValidator,
     MinValueValidator,
     ProhibitNullCharactersValidator,
     RegexValidator,
 )
-from django.db import models
+from django.db import models, transaction
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.forms.forms import DeclarativeFieldsMetaclass
 from django.forms.models import ModelFormMetaclass
+from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from fairsite.textinput import validate_safe_text
@@ -210,7 +212,11 @@ class CreateFormMixin:
     :class:`SubmissionKeyField`, and once every other check has passed the key is claimed
     (:func:`fairsite.services.submission_key_claim`). A second submission with the same key,
     at once or later, is refused with a clear message, so it creates nothing. A form that
-    edits instead (``editing``) drops the field in its ``__init__``."""
+    edits instead (``editing``) drops the field in its ``__init__``.
+
+    The claim must commit with the create or not at all, so such a form is validated inside
+    the transaction of the create (the view is decorated with :func:`creates`); validated
+    outside one it raises :class:`~django.core.exceptions.ImproperlyConfigured`."""
 
     def _post_clean(self) -> None:
         super()._post_clean()  # type: ignore[misc]
@@ -222,6 +228,11 @@ class CreateFormMixin:
             return
         from fairsite.services import submission_key_claim
 
+        if not transaction.get_connection().in_atomic_block:
+            raise ImproperlyConfigured(
+                f"{type(self).__qualname__} creates something: validate it inside the "
+                "transaction of the create (decorate the view with fairsite.forms.creates)."
+            )
         key = self.cleaned_data[SUBMISSION_KEY_FIELD]  # type: ignore[attr-defined]
         form_name = f"{type(self).__module__}.{type(self).__qualname__}"
         if not submission_key_claim(key=key, form=form_name):
@@ -229,6 +240,16 @@ class CreateFormMixin:
 
     def drop_submission_key(self) -> None:
         self.fields.pop(SUBMISSION_KEY_FIELD, None)  # type: ignore[attr-defined]
+
+
+def creates(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Decorate a view that validates a create form: the whole request runs in one
+    transaction, so the submission key's claim and the create commit together. A request that
+    dies in between (an exception, a killed process) rolls both back, and the same rendering
+    sent again is a new submission, not "already sent". Services called inside keep their own
+    savepoints (the booking guard retries inside its savepoint); their broadcasts and tasks
+    still run after the commit."""
+    return transaction.atomic(view)
 
 
 class CreateForm(CreateFormMixin, FairForm):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from exhibitors.models import Company
+from fairsite.forms import creates
 from fairsite.permissions import fair_or_404, organiser_required, verified_member_required
 from matchmaking import feedback, hosted, selectors, services
 from matchmaking.enums import RequestStatus, RunStatus
@@ -104,6 +105,7 @@ def interest_set(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @verified_member_required
+@creates
 def request_create(request: HttpRequest, pk: int) -> HttpResponse:
     fair = fair_or_404(request)
     target = _counterpart_or_404(request, pk)
@@ -250,6 +252,7 @@ def request_decline(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @verified_member_required
+@creates
 def request_counter(request: HttpRequest, pk: int) -> HttpResponse:
     fair = fair_or_404(request)
     req = _request_or_404(request, pk)
@@ -491,6 +494,7 @@ def recommendations_run(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @organiser_required
+@creates
 def scheduler(request: HttpRequest) -> HttpResponse:
     fair = fair_or_404(request)
     form = SchedulerRunForm(request.POST or None)

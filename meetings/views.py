@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from exhibitors.enums import CompanyRole
 from exhibitors.models import Company
 from fairsite.exports import csv_response
+from fairsite.forms import creates
 from fairsite.permissions import fair_or_404
 from meetings import money, selectors, services
 from meetings.access import get_meeting_for_user, user_company_id
@@ -326,6 +327,7 @@ def _add_errors(form: Any, exc: ValidationError) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@creates
 def meeting_deal(request: HttpRequest, pk: int) -> HttpResponse:
     """Log what came of a meeting for my company (or go to the entry already logged)."""
     meeting = _meeting_or_404(request, pk)
@@ -351,6 +353,7 @@ def meeting_deal(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@creates
 def walk_in(request: HttpRequest) -> HttpResponse:
     """An exhibitor logs a contact at the booth, from a badge code or a name."""
     fair = fair_or_404(request)
@@ -518,6 +521,7 @@ def deal_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@creates
 def rates(request: HttpRequest) -> HttpResponse:
     fair = _organiser_or_404(request)
     form = ExchangeRateForm(request.POST or None)

@@ -152,3 +152,45 @@ def test_ten_simultaneous_walk_ins_of_ten_renderings_create_ten_negative_control
     statuses, deals, _log = _run_walk_ins(same_key=False)
     assert deals == 10
     assert statuses == [302] * 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_crash_after_the_claim_leaves_the_key_free_for_the_resend(
+    fair, exhibitor_member, monkeypatch
+):
+    """The key is claimed in the transaction of the create: when the request dies between the
+    two (here the create raises), the claim rolls back with it, and sending the same rendering
+    again creates the deal instead of answering "already sent"."""
+    from meetings import services as meeting_services
+
+    client = Client(raise_request_exception=False)
+    client.force_login(exhibitor_member.user)
+    url = reverse("meetings:walk_in")
+    key = _key_of(client.get(url).content.decode())
+    real_create = meeting_services.deal_create
+
+    def dies(**kwargs):
+        raise RuntimeError("the process died between the claim and the create")
+
+    monkeypatch.setattr(meeting_services, "deal_create", dies)
+    crashed = client.post(url, {**WALK_IN, "submission_key": key})
+    monkeypatch.setattr(meeting_services, "deal_create", real_create)
+    resent = client.post(url, {**WALK_IN, "submission_key": key})
+
+    assert crashed.status_code == 500
+    assert resent.status_code == 302, resent.content.decode()[:500]
+    assert Deal.objects.filter(company=exhibitor_member.company).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_create_form_validated_outside_a_transaction_is_refused(fair):
+    """The rule behind the test above, for every create form: validating one outside
+    ``transaction.atomic`` (where its claim would commit on its own) is a programming error."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from exhibitors.forms import BadgeForm
+
+    form = BadgeForm({"submission_key": "k" * 20, "organisation": "Daido"})
+    with pytest.raises(ImproperlyConfigured):
+        form.is_valid()
+    assert not SubmissionKey.objects.exists()
