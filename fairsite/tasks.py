@@ -130,3 +130,13 @@ def periodic(*, cron: str, retry: int = 0) -> Callable[[Callable[..., Any]], Tas
         return registered
 
     return wrap
+
+
+@periodic(cron="17 * * * *")
+def purge_submission_keys() -> int:
+    """Hourly: forget submission keys older than their lifetime (a day: the repeats they guard
+    against, double clicks and resends after a lost connection, come within minutes); returns
+    how many were deleted."""
+    from fairsite.services import submission_keys_purge
+
+    return submission_keys_purge()

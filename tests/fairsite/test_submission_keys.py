@@ -194,3 +194,24 @@ def test_a_create_form_validated_outside_a_transaction_is_refused(fair):
     with pytest.raises(ImproperlyConfigured):
         form.is_valid()
     assert not SubmissionKey.objects.exists()
+
+
+@pytest.mark.django_db
+def test_old_submission_keys_are_purged_by_a_scheduled_task():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from fairsite import tasks
+    from fairsite.services import SUBMISSION_KEY_LIFETIME
+
+    old = SubmissionKey.objects.create(key="o" * 20, form="f")
+    SubmissionKey.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - SUBMISSION_KEY_LIFETIME - timedelta(minutes=1)
+    )
+    fresh = SubmissionKey.objects.create(key="n" * 20, form="f")
+
+    scheduled = {task.name for task, _cron in tasks.PERIODIC}
+    assert "fairsite.tasks.purge_submission_keys" in scheduled
+    assert tasks.purge_submission_keys() == 1
+    assert list(SubmissionKey.objects.values_list("pk", flat=True)) == [fresh.pk]
