@@ -22,6 +22,12 @@ register = template.Library()
 
 
 @register.filter
+def zone_city(zone: str | None) -> str:
+    """A time zone as people name it, in the reader's language: ``Asia/Ho_Chi_Minh`` → "Hà Nội"."""
+    return timefmt.city_name(zone) if zone else ""
+
+
+@register.filter
 def in_zone(value: datetime | None, zone: str) -> str:
     if not value:
         return ""
