@@ -2,8 +2,9 @@
 
 ``get_asgi_application()`` runs first so the app registry is ready before consumers import models.
 Sockets are authenticated from the web session by :mod:`fairsite.socket_auth`, behind its
-same-origin check (scheme, host and port). Under daphne, SIGTERM drains every socket with 1001
-before the process stops (:mod:`fairsite.socket_server`).
+same-origin check (scheme, host and port). Under daphne, SIGTERM stops listening, lets HTTP
+requests in flight finish, drains every socket with 1001 and ends the process within a known
+time (:mod:`fairsite.shutdown`, :mod:`fairsite.socket_server`).
 """
 
 import os
@@ -17,12 +18,13 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from fairsite.routing import websocket_urlpatterns  # noqa: E402
+from fairsite.shutdown import CountRequestsInFlight  # noqa: E402
 from fairsite.socket_auth import SameOriginValidator, SessionAuthMiddleware  # noqa: E402
 from fairsite.socket_server import install_shutdown_drain  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": CountRequestsInFlight(django_asgi_app),
         "websocket": SameOriginValidator(SessionAuthMiddleware(URLRouter(websocket_urlpatterns))),
     }
 )

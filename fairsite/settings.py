@@ -152,6 +152,11 @@ elif TASKS_ENGINE == "queue":
 # A job whose worker sent no heartbeat for this long is run again by another worker.
 TASKS_STALLED_AFTER = float(env("TASKS_STALLED_AFTER", "30") or 30)
 TASKS_CONCURRENCY = int(env("TASKS_CONCURRENCY", "2") or 2)
+
+# Stopping a daphne process (SIGTERM, fairsite/shutdown.py): how long HTTP requests in flight may
+# take to be answered, and when the process ends whatever is left (below systemd's TimeoutStopSec).
+SHUTDOWN_HTTP_GRACE = float(env("SHUTDOWN_HTTP_GRACE", "8") or 8)
+SHUTDOWN_EXIT_LIMIT = float(env("SHUTDOWN_EXIT_LIMIT", "15") or 15)
 PROCRASTINATE_READONLY_MODELS = True
 
 # --- Redis: channel layer, cache, rate limits ------------------------------------------------

@@ -168,9 +168,13 @@ def _start_drain(reactor: Any) -> None:
     if _state["draining"]:
         return
 
+    from fairsite import shutdown
+
     async def drain_then_stop() -> None:
         try:
-            await drain()
+            shutdown.arm_exit_limit()
+            shutdown.stop_listening(reactor)
+            await asyncio.gather(shutdown.wait_for_requests(), drain())
         finally:
             if reactor.running:
                 reactor.stop()
