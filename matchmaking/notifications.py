@@ -130,8 +130,10 @@ def schedule_published(*, fair: Any, run: Any, meetings: Sequence[Any]) -> int:
 
 
 def waitlist_url(offer: Any = None) -> str:
+    """The waiting lists page, at ``offer``'s card. The query makes following the link a real
+    visit even from the waiting lists page itself, so the new offer is shown."""
     url = absolute(reverse("matchmaking:waitlist"))
-    return f"{url}#offer-{offer.pk}" if offer is not None else url
+    return f"{url}?offer={offer.pk}#offer-{offer.pk}" if offer is not None else url
 
 
 def offer_zones(offer: Any) -> list[str]:

@@ -411,22 +411,30 @@ def recommendations_refresh_request(*, fair: Fair, company: Company) -> None:
     so it holds that row until this transaction ends; a recompute that claims the marks
     (:func:`recommendations_refresh_claim`) waits for it and then sees this edit. The row is
     created by the fair's first edit."""
-    from matchmaking.models import RecommendationRefresh
     from matchmaking.tasks import recommendations_refresh
 
+    recommendations_refresh_mark(fair_id=fair.pk)
+    recommendations_refresh.defer_on_commit(fair_id=fair.pk, company_id=company.pk)
+
+
+def recommendations_refresh_mark(*, fair_id: int) -> None:
+    """Mark the fair's recommendations out of date (``requested`` + 1; the row is created by
+    the fair's first mark). Also used by a recompute that failed, so its retry finds the work
+    again."""
+    from matchmaking.models import RecommendationRefresh
+
     now = timezone.now()
-    marked = RecommendationRefresh.objects.filter(fair=fair).update(
+    marked = RecommendationRefresh.objects.filter(fair_id=fair_id).update(
         requested=F("requested") + 1, requested_at=now
     )
     if not marked:
         try:
             with transaction.atomic():
-                RecommendationRefresh.objects.create(fair=fair, requested=1, requested_at=now)
-        except IntegrityError:  # a concurrent first edit created it
-            RecommendationRefresh.objects.filter(fair=fair).update(
+                RecommendationRefresh.objects.create(fair_id=fair_id, requested=1, requested_at=now)
+        except IntegrityError:  # a concurrent first mark created it
+            RecommendationRefresh.objects.filter(fair_id=fair_id).update(
                 requested=F("requested") + 1, requested_at=now
             )
-    recommendations_refresh.defer_on_commit(fair_id=fair.pk, company_id=company.pk)
 
 
 def recommendations_refresh_claim(*, fair_id: int) -> bool:

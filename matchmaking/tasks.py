@@ -159,7 +159,7 @@ def _recompute_key(kwargs: dict) -> str:
 
 
 @task(retry=3, coalesce=_recompute_key)
-def recommendations_refresh(*, fair_id: int, company_id: int) -> int:
+def recommendations_refresh(*, company_id: int, fair_id: int | None = None) -> int:
     """Recompute recommendations after a company (``company_id``) was created or its profile
     changed, so a new or edited company sees suppliers (or buyers) without an organiser's
     action, and the other side sees it.
@@ -170,22 +170,35 @@ def recommendations_refresh(*, fair_id: int, company_id: int) -> int:
     never overlap); a run that finds nothing marked (the edits it would cover were covered by
     an earlier run) returns at once. Through the recommender's entry point for one company's
     change (:func:`matchmaking.services.recommendations_recompute_for_company`). Returns the
-    number of rows stored (0 when nothing was marked or the company is gone).
+    number of rows stored (0 when nothing was marked or the company is gone). A job queued
+    before the coalescing (no ``fair_id``) recomputes its company's fair.
     """
+    if fair_id is None:
+        company = Company.objects.select_related("fair").filter(pk=company_id).first()
+        if company is None:
+            return 0
+        return services.recommendations_recompute_for_company(fair=company.fair, company=company)
     total = 0
     while services.recommendations_refresh_claim(fair_id=fair_id):
-        company = Company.objects.select_related("fair").filter(pk=company_id).first()
-        if company is None or company.fair_id != fair_id:
-            fair = Fair.objects.filter(pk=fair_id).first()
-            if fair is None:
-                return total
-            total = services.recommendations_compute(fair=fair)
-        else:
-            total = services.recommendations_recompute_for_company(
-                fair=company.fair, company=company
-            )
+        try:
+            total = _recompute(fair_id=fair_id, company_id=company_id)
+        except Exception:
+            services.recommendations_refresh_mark(fair_id=fair_id)  # the retry finds it again
+            raise
+        if total is None:
+            return 0
         logger.info("recommendations refreshed for fair %s: %s rows", fair_id, total)
     return total
+
+
+def _recompute(*, fair_id: int, company_id: int) -> int | None:
+    """Through the company's entry point, or the fair's when the company is gone (``None``
+    when the fair is gone too)."""
+    company = Company.objects.select_related("fair").filter(pk=company_id).first()
+    if company is not None and company.fair_id == fair_id:
+        return services.recommendations_recompute_for_company(fair=company.fair, company=company)
+    fair = Fair.objects.filter(pk=fair_id).first()
+    return services.recommendations_compute(fair=fair) if fair is not None else None
 
 
 @task(retry=3)

@@ -228,8 +228,8 @@ def test_the_offer_e_mail_is_in_the_buyers_language_with_both_zones(fair, commit
     (message,) = [m for m in mail.outbox if m.to == [buyer.user.email]]
     assert "空き" in message.subject, message.subject
     assert "10:00–10:30" in message.body and "12:00–12:30" in message.body  # Hà Nội · Tokyo
-    assert "/waitlist/#offer-" in message.body
     stored = Notification.objects.get(recipient=buyer.user, kind="waitlist.offered")
+    assert f"/waitlist/?offer={stored.payload['offer_id']}#offer-" in message.body
     assert "12:00" in stored.payload["text"] and "10:00" in stored.payload["text"]
     assert "空き" in stored.payload["text"]
 
