@@ -135,7 +135,7 @@ def test_japanese_buyer_joins_the_waiting_list_and_accepts_the_freed_time(
     assert page.url.endswith(reverse("meetings:room", args=[meeting.pk]))
     assert (meeting.start, meeting.exhibitor_id) == (booked.start, supplier.company.pk)
     assert WaitlistOffer.objects.get(pk=offer.pk).status == OfferStatus.ACCEPTED
-    expect(page.locator("main")).to_contain_text(t("ja", "Your meeting is booked."))
+    expect(page.locator(".messages")).to_contain_text(t("ja", "Your meeting is booked."))
     assert no_sideways_scroll(page)
     shot(page, "5-booked")
     buyer_ctx.close()

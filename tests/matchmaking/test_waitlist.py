@@ -588,3 +588,37 @@ def test_without_the_waiting_lock_a_buyer_gets_two_offers_at_once(postgres_requi
 
     first = buyers[0].user
     assert WaitlistOffer.objects.filter(entry__user=first, status=OfferStatus.OPEN).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_offering_one_freed_time_at_once_leave_one_offer(postgres_required, monkeypatch):
+    """A retried task running beside the first: even with both past their checks at once
+    (the waiting lock off), the one-open-offer-per-time constraint lets one insert through."""
+    fair = future_fair()
+    exhibitor, meeting = full_exhibitor(fair)
+    for _ in range(2):
+        waiting_buyer(fair, exhibitor)
+    booking.meeting_cancel(meeting=meeting, by=exhibitor.user, notify=False)
+    WaitlistOffer.objects.all().delete()  # start from the freed time with no offer yet
+    _slow_overlap_check(monkeypatch, parties=2)
+    monkeypatch.setattr(waitlist, "_lock_waiting_person", lambda user_id: None)
+    made: list[object] = []
+
+    def offer() -> None:
+        try:
+            made.append(
+                waitlist.waitlist_offer_next(
+                    meeting_id=meeting.pk, start=meeting.start, end=meeting.end
+                )
+            )
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=offer) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    assert sorted(m is None for m in made) == [False, True]
+    assert WaitlistOffer.objects.count() == 1
