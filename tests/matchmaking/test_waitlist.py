@@ -500,6 +500,17 @@ def test_the_waitlist_page_query_count_is_constant(fair, login, committed):
     assert _waitlist_queries(client) == few
 
 
+def test_the_exhibitors_list_query_count_is_constant(fair, login):
+    exhibitor, _meeting = full_exhibitor(fair)
+    client = login(exhibitor.user)
+    for _ in range(2):
+        waiting_buyer(fair, exhibitor)
+    few = _waitlist_queries(client)
+    for _ in range(4):
+        waiting_buyer(fair, exhibitor)
+    assert _waitlist_queries(client) == few
+
+
 # --- Concurrent cancellations (PostgreSQL, real threads) ---------------------------------------
 
 
