@@ -266,6 +266,26 @@ def test_an_expired_offer_passes_on_and_cannot_be_accepted(fair, committed):
     assert committed(lambda: waitlist.waitlist_offers_expire(now=offer.expires_at)) == 0
 
 
+def test_the_workers_close_expired_offers_every_minute(fair, committed):
+    from django.utils import timezone
+
+    from fairsite import tasks
+    from matchmaking.tasks import expire_waitlist_offers
+
+    assert ("matchmaking.tasks.expire_waitlist_offers", "* * * * *") in {
+        (task.name, cron) for task, cron in tasks.PERIODIC
+    }
+    exhibitor, meeting = full_exhibitor(fair)
+    waiting_buyer(fair, exhibitor)
+    _second, second_entry = waiting_buyer(fair, exhibitor)
+    committed(lambda: booking.meeting_cancel(meeting=meeting, by=exhibitor.user))
+    assert committed(expire_waitlist_offers) == 0  # not due yet
+    WaitlistOffer.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+
+    assert committed(expire_waitlist_offers) == 1
+    assert WaitlistOffer.objects.get(status=OfferStatus.OPEN).entry_id == second_entry.pk
+
+
 def test_leaving_the_list_declines_an_open_offer_and_passes_it_on(fair, committed):
     exhibitor, meeting = full_exhibitor(fair)
     first, first_entry = waiting_buyer(fair, exhibitor)
