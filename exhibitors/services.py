@@ -240,9 +240,9 @@ def company_create(
 def _recommendations_refresh_on_commit(*, company: Company) -> None:
     """A new or edited profile changes recommendations: recompute them after commit, off the
     request path (``matchmaking.tasks``)."""
-    from matchmaking.tasks import recommendations_refresh
+    from matchmaking.services import recommendations_refresh_request
 
-    recommendations_refresh.defer_on_commit(company_id=company.pk)
+    recommendations_refresh_request(fair=company.fair, company=company)
 
 
 def is_company_editor(*, company: Company, user: User) -> bool:

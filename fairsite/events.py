@@ -29,6 +29,8 @@ NOTIFICATIONS: dict[str, frozenset[str]] = {
     "meeting.cancelled": _MEETING,
     "meeting.reminder": COMMON | {"meeting_id", "start", "end", "minutes", "join_url"},
     "schedule.published": COMMON | {"run_id", "meetings"},
+    "waitlist.offered": COMMON | {"offer_id", "company", "start", "end", "expires"},
+    "feedback.asked": COMMON | {"meeting_id", "company"},
 }
 
 # The ``meeting.changed`` event on a meeting's room group (and the room socket).

@@ -312,6 +312,8 @@ FAIR_SLUG = env("FAIR_SLUG")
 SITE_URL = (env("SITE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
 CALENDAR_DOMAIN = env("CALENDAR_DOMAIN")
 MEETING_JOIN_EARLY_MINUTES = int(env("MEETING_JOIN_EARLY_MINUTES", "10") or 10)
+# How long a waiting buyer has to accept a freed time (never past the time's start).
+WAITLIST_OFFER_MINUTES = int(env("WAITLIST_OFFER_MINUTES", "120") or 120)
 VIDEO_BASE_URL = env("VIDEO_BASE_URL", "https://meet.jit.si")
 CHAT_RATE_LIMIT = env("CHAT_RATE_LIMIT", "20/10s")
 CHAT_MAX_MESSAGE_CHARS = 2000

@@ -56,10 +56,18 @@ def autodiscover() -> None:
 
 
 class Task:
-    def __init__(self, func: Callable[..., Any], *, name: str, retry: int) -> None:
+    def __init__(
+        self,
+        func: Callable[..., Any],
+        *,
+        name: str,
+        retry: int,
+        coalesce: Callable[[dict[str, Any]], str] | None = None,
+    ) -> None:
         self.func = func
         self.name = name
         self.retry = retry
+        self.coalesce = coalesce
         self.queued: Any = None  # the procrastinate task, where the queue is installed
 
     def __call__(self, **kwargs: Any) -> Any:
@@ -69,9 +77,26 @@ class Task:
         """Enqueue as part of the surrounding transaction (queue engine) or run right after
         it commits (inline engine). Outside a transaction: at once."""
         if engine() == ENGINE_QUEUE and self.queued is not None:
-            self.queued.defer(**kwargs)
+            if self.coalesce is None:
+                self.queued.defer(**kwargs)
+            else:
+                self._defer_coalesced(kwargs)
         else:
             transaction.on_commit(lambda: self._run(kwargs))
+
+    def _defer_coalesced(self, kwargs: dict[str, Any]) -> None:
+        """Enqueue unless a job with the same key (``coalesce(kwargs)``) is still waiting: that
+        one will see this change. The key is the job's queueing lock (at most one waiting job)
+        and its lock (jobs with one key never run at the same time). The insert runs in a
+        savepoint, so a refused one leaves the caller's transaction usable."""
+        from procrastinate.exceptions import AlreadyEnqueued
+
+        key = self.coalesce(kwargs)
+        try:
+            with transaction.atomic():
+                self.queued.configure(lock=key, queueing_lock=key).defer(**kwargs)
+        except AlreadyEnqueued:
+            logger.debug("task %s already waiting for %s", self.name, key)
 
     def _run(self, kwargs: dict[str, Any]) -> None:
         try:
@@ -104,12 +129,19 @@ def _register_queued(registered: Task, cron: str | None = None) -> None:
     registered.queued = queued
 
 
-def task(*, retry: int = 5) -> Callable[[Callable[..., Any]], Task]:
-    """Register a keyword-only function as a background task (retried ``retry`` times)."""
+def task(
+    *, retry: int = 5, coalesce: Callable[[dict[str, Any]], str] | None = None
+) -> Callable[[Callable[..., Any]], Task]:
+    """Register a keyword-only function as a background task (retried ``retry`` times).
+
+    ``coalesce`` maps a job's arguments to a key: on the queue, a job is not enqueued while
+    another with the same key still waits, and jobs with one key run one at a time. The task
+    must then itself find what is due (a flag it consumes), as the waiting job stands for
+    every change that asked for it."""
 
     def wrap(func: Callable[..., Any]) -> Task:
         name = f"{func.__module__}.{func.__qualname__}"
-        registered = Task(func, name=name, retry=retry)
+        registered = Task(func, name=name, retry=retry, coalesce=coalesce)
         REGISTRY[name] = registered
         _register_queued(registered)
         return registered

@@ -11,6 +11,8 @@ from matchmaking.models import (
     ProposedSlot,
     Recommendation,
     SchedulerRun,
+    WaitlistEntry,
+    WaitlistOffer,
 )
 
 
@@ -97,3 +99,21 @@ class MeetingFeedbackAdmin(admin.ModelAdmin):
     list_display = ["meeting", "company", "took_place", "usefulness", "next_step", "absent"]
     list_filter = ["fair", "took_place", "usefulness", "next_step"]
     raw_id_fields = ["meeting", "company", "absent", "given_by"]
+
+
+@admin.register(WaitlistEntry)
+class WaitlistEntryAdmin(admin.ModelAdmin):
+    """Every exhibitor's waiting list, in order, for the organisers."""
+
+    list_display = ["exhibitor", "buyer", "user", "status", "created_at"]
+    list_filter = ["fair", "status"]
+    search_fields = ["exhibitor__name_en", "exhibitor__name_vi", "buyer__name_en"]
+    raw_id_fields = ["buyer", "exhibitor", "user"]
+    ordering = ["exhibitor", "created_at", "id"]
+
+
+@admin.register(WaitlistOffer)
+class WaitlistOfferAdmin(admin.ModelAdmin):
+    list_display = ["entry", "start", "end", "status", "expires_at", "meeting"]
+    list_filter = ["fair", "status"]
+    raw_id_fields = ["entry", "freed_meeting", "exhibitor_user", "meeting"]

@@ -46,3 +46,17 @@ class NextStep(models.TextChoices):
     SAMPLE = "sample", _("Samples")
     VISIT = "visit", _("Factory visit")
     NONE = "none", _("Nothing for now")
+
+
+class WaitlistStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting")
+    LEFT = "left", _("Left the list")
+    BOOKED = "booked", _("Booked a freed time")
+
+
+class OfferStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for your answer")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    EXPIRED = "expired", _("Expired")
+    GONE = "gone", _("No longer free")

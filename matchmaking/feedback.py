@@ -141,11 +141,14 @@ def feedback_choices() -> dict[str, Any]:
 
 
 def meeting_feedback_ask_due(*, fair: Fair, now: datetime | None = None) -> int:
-    """E-mail every attendee of a meeting that ended (within :data:`ASK_WITHIN`, not cancelled)
-    whose company has not answered yet, once: a ``FeedbackAsk`` row is inserted per attendee
-    and meeting (unique), and only the run that inserted it enqueues the e-mail
-    (:func:`matchmaking.tasks.feedback_ask_send`, after commit). Safe to run from cron at any
-    time and in several processes. Returns the number of e-mails enqueued."""
+    """Ask every attendee of a meeting that ended (within :data:`ASK_WITHIN`, not cancelled)
+    whose company has not answered yet, once, in the app and by e-mail: a ``FeedbackAsk`` row
+    is inserted per attendee and meeting (unique), and only the run that inserted it stores the
+    live notification (``matchmaking.notifications.feedback_asked``, announced after commit)
+    and enqueues the e-mail (:func:`matchmaking.tasks.feedback_ask_send`, after commit). Safe
+    to run from cron at any time and in several processes. Returns the number of people
+    asked."""
+    from matchmaking import notifications
     from matchmaking.tasks import feedback_ask_send
 
     now = now or timezone.now()
@@ -163,13 +166,26 @@ def meeting_feedback_ask_due(*, fair: Fair, now: datetime | None = None) -> int:
         .exclude(meeting__status=MeetingStatus.CANCELLED)
         .values_list("meeting_id", "user_id", "company_id")
     )
+    due = [
+        (meeting_id, user_id, company_id)
+        for meeting_id, user_id, company_id in rows
+        if (meeting_id, company_id) not in answered and (meeting_id, user_id) not in asked
+    ]
+    if not due:
+        return 0
+    meetings = Meeting.objects.select_related("buyer", "exhibitor").in_bulk(
+        {meeting_id for meeting_id, _user, _company in due}
+    )
+    users = User.objects.in_bulk({user_id for _meeting, user_id, _company in due})
     sent = 0
-    for meeting_id, user_id, company_id in rows:
-        if (meeting_id, company_id) in answered or (meeting_id, user_id) in asked:
-            continue
+    for meeting_id, user_id, company_id in due:
+        meeting, user = meetings[meeting_id], users[user_id]
+        other = meeting.exhibitor if company_id == meeting.buyer_id else meeting.buyer
         try:
             with transaction.atomic():
                 ask = FeedbackAsk.objects.create(fair=fair, meeting_id=meeting_id, user_id=user_id)
+                if user.is_active:
+                    notifications.feedback_asked(meeting=meeting, user=user, company=other)
                 feedback_ask_send.defer_on_commit(ask_id=ask.pk)
         except IntegrityError:
             continue  # another run asked first

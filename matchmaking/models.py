@@ -15,7 +15,15 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from matchmaking.enums import ConceptKind, InterestLevel, NextStep, RequestStatus, RunStatus
+from matchmaking.enums import (
+    ConceptKind,
+    InterestLevel,
+    NextStep,
+    OfferStatus,
+    RequestStatus,
+    RunStatus,
+    WaitlistStatus,
+)
 
 
 class GridSettings(models.Model):
@@ -513,3 +521,152 @@ class FeedbackAsk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} asked about {self.meeting_id}"
+
+
+class WaitlistEntry(models.Model):
+    """A buyer's person waiting for a time with an exhibitor whose times are full
+    (``matchmaking/waitlist.py``). One waiting entry per buyer company and exhibitor: a
+    conditional unique constraint. The position is the order of ``created_at``, then id."""
+
+    fair = models.ForeignKey(
+        "fairsite.Fair", on_delete=models.CASCADE, related_name="+", verbose_name=_("fair")
+    )
+    buyer = models.ForeignKey(
+        "exhibitors.Company",
+        on_delete=models.CASCADE,
+        related_name="waitlist_entries",
+        verbose_name=_("buyer"),
+    )
+    exhibitor = models.ForeignKey(
+        "exhibitors.Company",
+        on_delete=models.CASCADE,
+        related_name="waitlist",
+        verbose_name=_("exhibitor"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("person waiting"),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=WaitlistStatus.choices,
+        default=WaitlistStatus.WAITING,
+    )
+    created_at = models.DateTimeField(_("joined"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("waiting-list entry")
+        verbose_name_plural = _("waiting-list entries")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["buyer", "exhibitor"],
+                condition=Q(status="waiting"),
+                name="waitlist_one_waiting_entry",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=WaitlistStatus.values), name="waitlist_status_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["exhibitor", "status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.buyer_id} waiting for {self.exhibitor_id}"
+
+
+class WaitlistOffer(models.Model):
+    """A freed time (``freed_meeting`` was cancelled or moved away from ``start``) offered to
+    one waiting entry until ``expires_at``. At most one open offer per freed time, and each
+    entry offered a freed time at most once: both are unique constraints."""
+
+    fair = models.ForeignKey(
+        "fairsite.Fair", on_delete=models.CASCADE, related_name="+", verbose_name=_("fair")
+    )
+    entry = models.ForeignKey(
+        WaitlistEntry,
+        on_delete=models.CASCADE,
+        related_name="offers",
+        verbose_name=_("waiting-list entry"),
+    )
+    freed_meeting = models.ForeignKey(
+        "meetings.Meeting",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("meeting that freed the time"),
+    )
+    exhibitor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("exhibitor's person"),
+    )
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    mode = models.CharField(_("place"), max_length=16)
+    status = models.CharField(
+        _("status"), max_length=16, choices=OfferStatus.choices, default=OfferStatus.OPEN
+    )
+    expires_at = models.DateTimeField(_("answer by"))
+    meeting = models.ForeignKey(
+        "meetings.Meeting",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("booked meeting"),
+    )
+    created_at = models.DateTimeField(_("offered"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("waiting-list offer")
+        verbose_name_plural = _("waiting-list offers")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["freed_meeting", "start"],
+                condition=Q(status="open"),
+                name="waitlist_one_open_offer_per_slot",
+            ),
+            models.UniqueConstraint(
+                fields=["freed_meeting", "start", "entry"], name="waitlist_offered_once_per_entry"
+            ),
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="waitlist_offer_ordered"),
+            models.CheckConstraint(
+                condition=Q(status__in=OfferStatus.values), name="waitlist_offer_status_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"offer {self.start:%Y-%m-%d %H:%M} to {self.entry_id}"
+
+
+class RecommendationRefresh(models.Model):
+    """Whether a fair's recommendations are out of date: ``requested > claimed`` means a
+    profile changed since the last recompute began. Edits raise ``requested``; the recompute
+    task claims them (``matchmaking.tasks.recommendations_refresh``), so a burst of edits
+    costs one recompute."""
+
+    fair = models.OneToOneField(
+        "fairsite.Fair",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+        verbose_name=_("fair"),
+    )
+    #: Edits so far; a recompute claims them all by setting ``claimed`` to this number.
+    requested = models.PositiveBigIntegerField(_("edits asking for a recompute"), default=0)
+    claimed = models.PositiveBigIntegerField(_("edits covered by a recompute"), default=0)
+    requested_at = models.DateTimeField(_("last asked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recommendation refresh")
+        verbose_name_plural = _("recommendation refreshes")
+
+    def __str__(self) -> str:
+        return f"refresh {self.fair_id}"

@@ -127,3 +127,79 @@ def schedule_published(*, fair: Any, run: Any, meetings: Sequence[Any]) -> int:
             fair_id=fair.pk, run_id=run.pk, meeting_ids=[m.pk for m in meetings]
         )
     return len(users)
+
+
+def waitlist_url(offer: Any = None) -> str:
+    """The waiting lists page, at ``offer``'s card. The query makes following the link a real
+    visit even from the waiting lists page itself, so the new offer is shown."""
+    url = absolute(reverse("matchmaking:waitlist"))
+    return f"{url}?offer={offer.pk}#offer-{offer.pk}" if offer is not None else url
+
+
+def offer_zones(offer: Any) -> list[str]:
+    """The waiting person's zone first, then the exhibitor's person's, then the venue's."""
+    return list(
+        dict.fromkeys(
+            [offer.entry.user.time_zone, offer.exhibitor_user.time_zone, offer.fair.time_zone]
+        )
+    )[:2]
+
+
+def waitlist_offered(*, offer: Any) -> None:
+    """Tell the waiting person that a time with the exhibitor is free for them: a stored
+    notification (live after commit) and an e-mail (:func:`matchmaking.tasks.waitlist_offer_send`,
+    after commit, once), both in their language, the time in their zone and the exhibitor's."""
+    from fairsite import timefmt
+
+    user = offer.entry.user
+    company = offer.entry.exhibitor.display_name
+
+    def text(person: Any) -> str:
+        when = timefmt.meeting_when(
+            offer.start, offer.end, offer_zones(offer), mode=offer.mode, venue=offer.fair.time_zone
+        )
+        until = timefmt.in_zone(offer.expires_at, person.time_zone, with_date=True)
+        return str(
+            gettext_lazy(
+                "A time with %(company)s is free for you: %(when)s. Accept it by %(until)s."
+            )
+        ) % {"company": company, "when": when, "until": until}
+
+    notify(
+        kind="waitlist.offered",
+        recipients=[user],
+        text=text,
+        url=waitlist_url(offer),
+        fields={
+            "offer_id": offer.pk,
+            "company": company,
+            "start": offer.start.isoformat(),
+            "end": offer.end.isoformat(),
+            "expires": offer.expires_at.isoformat(),
+        },
+        key=f"waitlist-offer:{offer.pk}",
+    )
+    from matchmaking.tasks import waitlist_offer_send
+
+    waitlist_offer_send.defer_on_commit(offer_id=offer.pk)
+
+
+def feedback_url(meeting: Any) -> str:
+    return f"{absolute(reverse('matchmaking:feedback_list'))}#feedback-{meeting.pk}"
+
+
+def feedback_asked(*, meeting: Any, user: Any, company: Any) -> bool:
+    """The in-app ask for feedback on ``meeting`` (``company``: the other side), stored and
+    live after commit, once per meeting and person. Returns whether it was new."""
+    stored = notify(
+        kind="feedback.asked",
+        recipients=[user],
+        text=lambda person: (
+            str(gettext_lazy("How did your meeting with %(company)s go? One tap tells us."))
+            % {"company": company.display_name}
+        ),
+        url=feedback_url(meeting),
+        fields={"meeting_id": meeting.pk, "company": company.display_name},
+        key=f"feedback-ask:{meeting.pk}",
+    )
+    return bool(stored)

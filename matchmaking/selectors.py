@@ -137,10 +137,15 @@ class SlotUsage:
 
 def slot_usage(*, fair: Fair, slots: Sequence[grid.GridSlot]) -> SlotUsage:
     usage = SlotUsage()
+    if not slots:
+        return usage
     meetings = list(
-        Meeting.objects.filter(fair=fair, status__in=ACTIVE_STATUSES).values_list(
-            "start", "end", "mode", "table_number"
-        )
+        Meeting.objects.filter(
+            fair=fair,
+            status__in=ACTIVE_STATUSES,
+            start__lt=max(s.end for s in slots),
+            end__gt=min(s.start for s in slots),
+        ).values_list("start", "end", "mode", "table_number")
     )
     if not meetings:
         return usage
@@ -187,8 +192,10 @@ def pair_slot_proposals(
     limit: int | None = 12,
     now: datetime | None = None,
     prefer_user_ids: Sequence[int] = (),
+    at: datetime | None = None,
 ) -> list[SlotProposal]:
-    """The slots when ``user`` and someone of ``other`` are both free, most comfortable first.
+    """The slots when ``user`` and someone of ``other`` are both free, most comfortable first
+    (with ``at``: only the slot starting then, for the waiting list).
 
     Never outside anyone's availability, never before 07:00 or after 22:00 local time for
     either person; on site only when both companies are on site, the slot lies in hall hours
@@ -197,7 +204,7 @@ def pair_slot_proposals(
     """
     now = now or timezone.now()
     spec = grid_spec(fair=fair)
-    slots = [s for s in grid.build_grid(spec) if s.start > now]
+    slots = [s for s in grid.build_grid(spec) if s.start > now and at in (None, s.start)]
     members = [m for m in approved_members(company=other) if m.user_id != user.pk]
     if not slots or not members:
         return []

@@ -402,6 +402,54 @@ def recommendations_recompute_for_company(*, fair: Fair, company: Company) -> in
     return recommendations_compute(fair=fair)
 
 
+def recommendations_refresh_request(*, fair: Fair, company: Company) -> None:
+    """Mark the fair's recommendations out of date after ``company`` was created or edited and
+    enqueue the recompute (after commit; coalesced per fair, so a burst of edits leaves at most
+    one run waiting).
+
+    Locking rule: the mark is an ``UPDATE`` of the fair's one ``RecommendationRefresh`` row,
+    so it holds that row until this transaction ends; a recompute that claims the marks
+    (:func:`recommendations_refresh_claim`) waits for it and then sees this edit. The row is
+    created by the fair's first edit."""
+    from matchmaking.tasks import recommendations_refresh
+
+    recommendations_refresh_mark(fair_id=fair.pk)
+    recommendations_refresh.defer_on_commit(fair_id=fair.pk, company_id=company.pk)
+
+
+def recommendations_refresh_mark(*, fair_id: int) -> None:
+    """Mark the fair's recommendations out of date (``requested`` + 1; the row is created by
+    the fair's first mark). Also used by a recompute that failed, so its retry finds the work
+    again."""
+    from matchmaking.models import RecommendationRefresh
+
+    now = timezone.now()
+    marked = RecommendationRefresh.objects.filter(fair_id=fair_id).update(
+        requested=F("requested") + 1, requested_at=now
+    )
+    if not marked:
+        try:
+            with transaction.atomic():
+                RecommendationRefresh.objects.create(fair_id=fair_id, requested=1, requested_at=now)
+        except IntegrityError:  # a concurrent first mark created it
+            RecommendationRefresh.objects.filter(fair_id=fair_id).update(
+                requested=F("requested") + 1, requested_at=now
+            )
+
+
+def recommendations_refresh_claim(*, fair_id: int) -> bool:
+    """Claim every edit marked so far for a recompute (one conditional ``UPDATE``, committed at
+    once): ``True`` when there was one to claim, ``False`` when an earlier run covered them."""
+    from matchmaking.models import RecommendationRefresh
+
+    with transaction.atomic():
+        return bool(
+            RecommendationRefresh.objects.filter(
+                fair_id=fair_id, claimed__lt=F("requested")
+            ).update(claimed=F("requested"))
+        )
+
+
 # --- Meeting requests ----------------------------------------------------------------------------
 
 

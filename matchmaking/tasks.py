@@ -154,22 +154,51 @@ def expire_requests() -> int:
     return sum(meeting_requests_expire(fair=fair) for fair in Fair.objects.only("pk"))
 
 
-@task(retry=3)
-def recommendations_refresh(*, company_id: int) -> int:
-    """Recompute recommendations after ``company_id`` was created or its profile changed, so a
-    new or edited company sees suppliers (or buyers) without an organiser's action, and the
-    other side sees it.
+def _recompute_key(kwargs: dict) -> str:
+    return f"recommendations:{kwargs['fair_id']}"
 
-    Through the recommender's entry point for one company's change
-    (:func:`matchmaking.services.recommendations_recompute_for_company`). Returns the number of
-    rows stored (0 when the company is gone).
+
+@task(retry=3, coalesce=_recompute_key)
+def recommendations_refresh(*, company_id: int, fair_id: int | None = None) -> int:
+    """Recompute recommendations after a company (``company_id``) was created or its profile
+    changed, so a new or edited company sees suppliers (or buyers) without an organiser's
+    action, and the other side sees it.
+
+    Coalesced per fair: each edit marks the fair's recommendations out of date
+    (:func:`matchmaking.services.recommendations_refresh_request`) and enqueues this task with
+    the fair's queueing lock, so at most one run waits in the queue (and runs of one fair
+    never overlap); a run that finds nothing marked (the edits it would cover were covered by
+    an earlier run) returns at once. Through the recommender's entry point for one company's
+    change (:func:`matchmaking.services.recommendations_recompute_for_company`). Returns the
+    number of rows stored (0 when nothing was marked or the company is gone). A job queued
+    before the coalescing (no ``fair_id``) recomputes its company's fair.
     """
+    if fair_id is None:
+        company = Company.objects.select_related("fair").filter(pk=company_id).first()
+        if company is None:
+            return 0
+        return services.recommendations_recompute_for_company(fair=company.fair, company=company)
+    total = 0
+    while services.recommendations_refresh_claim(fair_id=fair_id):
+        try:
+            total = _recompute(fair_id=fair_id, company_id=company_id)
+        except Exception:
+            services.recommendations_refresh_mark(fair_id=fair_id)  # the retry finds it again
+            raise
+        if total is None:
+            return 0
+        logger.info("recommendations refreshed for fair %s: %s rows", fair_id, total)
+    return total
+
+
+def _recompute(*, fair_id: int, company_id: int) -> int | None:
+    """Through the company's entry point, or the fair's when the company is gone (``None``
+    when the fair is gone too)."""
     company = Company.objects.select_related("fair").filter(pk=company_id).first()
-    if company is None:
-        return 0
-    count = services.recommendations_recompute_for_company(fair=company.fair, company=company)
-    logger.info("recommendations refreshed for company %s: %s rows", company_id, count)
-    return count
+    if company is not None and company.fair_id == fair_id:
+        return services.recommendations_recompute_for_company(fair=company.fair, company=company)
+    fair = Fair.objects.filter(pk=fair_id).first()
+    return services.recommendations_compute(fair=fair) if fair is not None else None
 
 
 @task(retry=3)
@@ -203,3 +232,63 @@ def ask_meeting_feedback() -> int:
     from matchmaking.feedback import meeting_feedback_ask_due
 
     return sum(meeting_feedback_ask_due(fair=fair) for fair in Fair.objects.only("pk"))
+
+
+@task(retry=3)
+def waitlist_offer_slot(*, meeting_id: int, start: str, end: str) -> int | None:
+    """Offer the freed time of ``meeting_id`` (ISO ``start``/``end``, UTC) to the first free
+    waiting buyer (:func:`matchmaking.waitlist.waitlist_offer_next`). Safe to run twice.
+    Returns the offer's id, if one was made."""
+    from datetime import datetime
+
+    from matchmaking.waitlist import waitlist_offer_next
+
+    offer = waitlist_offer_next(
+        meeting_id=meeting_id,
+        start=datetime.fromisoformat(start),
+        end=datetime.fromisoformat(end),
+    )
+    return offer.pk if offer is not None else None
+
+
+@task(retry=8)
+def waitlist_offer_send(*, offer_id: int) -> bool:
+    """E-mail a waiting buyer's person the time offered to them, in their language, the time
+    in their zone and the exhibitor's, with the deadline, linking to the offer. Sent once
+    (key: the offer). Returns whether this run sent it."""
+    from matchmaking.models import WaitlistOffer
+
+    offer = (
+        WaitlistOffer.objects.select_related(
+            "entry__user", "entry__exhibitor", "exhibitor_user", "fair"
+        )
+        .filter(pk=offer_id)
+        .first()
+    )
+    if offer is None or not offer.entry.user.is_active:
+        return False
+    user = offer.entry.user
+    url = notifications.waitlist_url(offer)
+    message = build_message(
+        user=user,
+        template="matchmaking/email/waitlist_offer",
+        context={
+            "offer": offer,
+            "company": offer.entry.exhibitor,
+            "zones": notifications.offer_zones(offer),
+            "url": url,
+        },
+        action_url=url,
+        action_label=_("Answer the offer"),
+    )
+    return deliver_once(key=f"waitlist-offer:{offer.pk}", user=user, message=message)
+
+
+@periodic(cron="* * * * *")
+def expire_waitlist_offers() -> int:
+    """Every minute: close the waiting-list offers whose time to answer ran out and offer each
+    time to the next free waiting buyer (:func:`matchmaking.waitlist.waitlist_offers_expire`).
+    Returns how many were closed."""
+    from matchmaking.waitlist import waitlist_offers_expire
+
+    return waitlist_offers_expire()

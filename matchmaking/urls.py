@@ -26,6 +26,19 @@ urlpatterns = [
     path(
         "organiser/scheduler/<int:pk>/publish/", views.scheduler_publish, name="scheduler_publish"
     ),
+    path("waitlist/", views.waitlist_page, name="waitlist"),
+    path("companies/<int:pk>/waitlist/join/", views.waitlist_join, name="waitlist_join"),
+    path("waitlist/<int:pk>/leave/", views.waitlist_leave, name="waitlist_leave"),
+    path(
+        "waitlist/offers/<int:pk>/accept/",
+        views.waitlist_offer_accept,
+        name="waitlist_offer_accept",
+    ),
+    path(
+        "waitlist/offers/<int:pk>/decline/",
+        views.waitlist_offer_decline,
+        name="waitlist_offer_decline",
+    ),
     path("feedback/", views.feedback_list, name="feedback_list"),
     path("feedback/<int:pk>/", views.feedback_give, name="feedback_give"),
     path("organiser/feedback/", views.feedback_answers, name="feedback_answers"),

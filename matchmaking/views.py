@@ -21,8 +21,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from exhibitors.models import Company
 from fairsite.forms import creates
 from fairsite.permissions import fair_or_404, organiser_required, verified_member_required
-from matchmaking import feedback, hosted, selectors, services
-from matchmaking.enums import RequestStatus, RunStatus
+from matchmaking import feedback, hosted, notifications, selectors, services, waitlist
+from matchmaking.enums import OfferStatus, RequestStatus, RunStatus
 from matchmaking.forms import (
     AcceptForm,
     AvailabilityForm,
@@ -603,3 +603,107 @@ def feedback_answers(request: HttpRequest) -> HttpResponse:
         "matchmaking/feedback_answers.html",
         {"answers": feedback.feedback_of_fair(fair=fair)},
     )
+
+
+# --- Waiting lists -------------------------------------------------------------------------------
+
+
+def _waitlist_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
+    fair = fair_or_404(request)
+    context: dict[str, Any] = {"company": request.company}
+    if request.company.is_exhibitor:
+        context["waiting"] = waitlist.waitlist_of_exhibitor(fair=fair, company=request.company)
+    else:
+        offers = waitlist.waitlist_offers_for(fair=fair, user=request.user)
+        for offer in offers:
+            offer.zones = notifications.offer_zones(offer)
+        context.update(
+            entries=waitlist.waitlist_entries_for(fair=fair, user=request.user),
+            open_offers=[o for o in offers if o.status == OfferStatus.OPEN],
+            past_offers=[o for o in offers if o.status != OfferStatus.OPEN],
+            offer_minutes=waitlist.offer_minutes(),
+        )
+    return render(request, "matchmaking/waitlist.html", context, status=status)
+
+
+@require_http_methods(["GET"])
+@verified_member_required
+def waitlist_page(request: HttpRequest) -> HttpResponse:
+    return _waitlist_page(request)
+
+
+@require_POST
+@verified_member_required
+def waitlist_join(request: HttpRequest, pk: int) -> HttpResponse:
+    target = _counterpart_or_404(request, pk)
+    if not target.is_exhibitor:
+        raise Http404
+    try:
+        waitlist.waitlist_join(fair=fair_or_404(request), user=request.user, exhibitor=target)
+    except ValidationError as exc:
+        for text in _messages_of(exc):
+            messages.error(request, text)
+    else:
+        messages.success(
+            request,
+            _("You are on the waiting list of %(company)s.") % {"company": target.display_name},
+        )
+    return redirect(_safe_next(request, reverse("matchmaking:waitlist")))
+
+
+@require_POST
+@verified_member_required
+def waitlist_leave(request: HttpRequest, pk: int) -> HttpResponse:
+    fair = fair_or_404(request)
+    entry = waitlist.entry_for(fair=fair, user=request.user, entry_id=pk)
+    if entry is None:
+        raise Http404
+    try:
+        waitlist.waitlist_leave(fair=fair, user=request.user, entry=entry)
+    except ValidationError as exc:
+        for text in _messages_of(exc):
+            messages.error(request, text)
+    else:
+        messages.success(request, _("You left the waiting list."))
+    return redirect(_safe_next(request, reverse("matchmaking:waitlist")))
+
+
+def _offer_or_404(request: HttpRequest, pk: int) -> Any:
+    offer = waitlist.offer_for(fair=fair_or_404(request), user=request.user, offer_id=pk)
+    if offer is None:
+        raise Http404
+    return offer
+
+
+@require_POST
+@verified_member_required
+def waitlist_offer_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    offer = _offer_or_404(request, pk)
+    try:
+        meeting = waitlist.waitlist_offer_accept(
+            fair=fair_or_404(request), user=request.user, offer=offer
+        )
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        for text in _messages_of(exc):
+            messages.error(request, text)
+        return _waitlist_page(request, status=409)
+    messages.success(request, _("Your meeting is booked."))
+    return redirect("meetings:room", pk=meeting.pk)
+
+
+@require_POST
+@verified_member_required
+def waitlist_offer_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    offer = _offer_or_404(request, pk)
+    try:
+        waitlist.waitlist_offer_decline(fair=fair_or_404(request), user=request.user, offer=offer)
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        for text in _messages_of(exc):
+            messages.error(request, text)
+        return _waitlist_page(request, status=409)
+    messages.success(request, _("You declined the time; it goes to the next buyer."))
+    return redirect("matchmaking:waitlist")

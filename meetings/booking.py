@@ -459,7 +459,9 @@ def meeting_cancel(*, meeting: Meeting, by: User, notify: bool = True) -> Meetin
 
     Locking rule: the meeting row is locked (``select_for_update``) so a cancel and a
     reschedule of the same meeting never interleave. SEQUENCE rises; the UID stays, so
-    calendars replace the event with a cancelled one (``METHOD:CANCEL``).
+    calendars replace the event with a cancelled one (``METHOD:CANCEL``). A time that has not
+    started is offered to the exhibitor's waiting list after commit (a cancel of a cancelled
+    meeting changes and offers nothing).
     """
     locked = Meeting.objects.select_for_update().select_related("fair").get(pk=meeting.pk)
     if not _may_change(locked, by):
@@ -476,7 +478,18 @@ def meeting_cancel(*, meeting: Meeting, by: User, notify: bool = True) -> Meetin
     if notify:
         notifications.meeting_cancelled(meeting=locked)
     stats_changed_on_commit(locked.fair_id)
+    _time_freed(meeting=locked, start=locked.start, end=locked.end)
     return locked
+
+
+def _time_freed(*, meeting: Meeting, start: datetime, end: datetime) -> None:
+    """A time of the meeting's exhibitor is free again: offered to its waiting list after
+    commit (``matchmaking.waitlist``), when it has not started."""
+    if start <= timezone.now():
+        return
+    from matchmaking.waitlist import waitlist_slot_freed
+
+    waitlist_slot_freed(meeting=meeting, start=start, end=end)
 
 
 @transaction.atomic
@@ -495,7 +508,8 @@ def meeting_reschedule(
     count online capacity. The new time is refused by the exclusion
     constraints on PostgreSQL or checked inside the serialised transaction on SQLite; the
     update runs in a savepoint so a refused move leaves the meeting as it was. Attendee rows
-    are kept in sync (same start, end and active flag as the meeting).
+    are kept in sync (same start, end and active flag as the meeting). The old time, freed,
+    is offered to the exhibitor's waiting list after commit.
     """
     locked = (
         Meeting.objects.select_for_update()
@@ -531,7 +545,7 @@ def meeting_reschedule(
         )
         MeetingAttendee.objects.filter(meeting=locked).update(start=start, end=end)
 
-    previous_start = locked.start
+    previous_start, previous_end = locked.start, locked.end
     _lock_people(user_ids)
 
     def attempt() -> None:
@@ -552,6 +566,8 @@ def meeting_reschedule(
     _guarded(attempt)
     locked.refresh_from_db()
     notifications.meeting_rescheduled(meeting=locked, previous_start=previous_start)
+    if (previous_start, previous_end) != (locked.start, locked.end):
+        _time_freed(meeting=locked, start=previous_start, end=previous_end)
     return locked
 
 

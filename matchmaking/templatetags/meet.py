@@ -2,7 +2,9 @@
 
 ``{% meet_controls company %}`` shows *Request a meeting* and the three interest marks to the
 signed-in counterpart (an approved member of a company of the other role) and nothing to
-anyone else. The viewer's company and marks are read once per request, so a directory page of
+anyone else. On an exhibitor's profile (not the compact cards) a buyer also sees the waiting
+list: their position and *Leave*, or *Join* when no time is free for both sides.
+The viewer's company and marks are read once per request, so a directory page of
 many cards costs the same queries as one card.
 
 ``{{ company|profile_url }}`` is the company's profile page (supplier or buyer).
@@ -41,7 +43,15 @@ def meet_controls(context: template.Context, company: Any, compact: bool = False
     state = _state(request) if request is not None else selectors.MeetState(None, {})
     allowed = selectors.can_request_meeting(viewer=state.company, target=company)
     mark = state.marks.get(company.pk, "") if allowed else ""
+    wait = None
+    if allowed and not compact and company.role == CompanyRole.EXHIBITOR:
+        from matchmaking.waitlist import wait_state_for
+
+        wait = wait_state_for(
+            fair=request.fair, user=request.user, company=state.company, exhibitor=company
+        )
     return {
+        "wait": wait,
         "allowed": allowed,
         "target": company,
         "mark": mark,

@@ -15,9 +15,9 @@ from django.test import Client
 from fairsite import events
 from fairsite import notifications as core
 from fairsite.models import Notification, User
+from matchmaking import feedback, selectors, services, waitlist
 from matchmaking import notifications as request_notifications
-from matchmaking import selectors, services
-from matchmaking.models import SchedulerRun
+from matchmaking.models import SchedulerRun, WaitlistOffer
 from meetings import booking
 from meetings import notifications as meeting_notifications
 from meetings import services as room_services
@@ -122,6 +122,30 @@ def journey(db, settings, monkeypatch, django_capture_on_commit_callbacks):
         )
     )
     step(lambda: services.meeting_request_cancel(request=withdrawn, user=buyer.user))
+    full = factories.MemberFactory(company__fair=fair)
+    slot = offered(fair, buyer, full)[0]
+    services.availability_set(fair=fair, user=full.user, slot_ids=[slot.slot_id])
+    rival = factories.BuyerMemberFactory(company__fair=fair)
+    taken = step(
+        lambda: booking.meeting_book(
+            fair=fair,
+            exhibitor=full.company,
+            buyer=rival.company,
+            attendees=[(full.user, full.company), (rival.user, rival.company)],
+            start=slot.start,
+            end=slot.end,
+            mode=MeetingMode.ONLINE,
+            by=rival.user,
+        )
+    )
+    step(lambda: waitlist.waitlist_join(fair=fair, user=buyer.user, exhibitor=full.company))
+    step(lambda: booking.meeting_cancel(meeting=taken, by=full.user))
+    assert WaitlistOffer.objects.filter(entry__user=buyer.user).count() == 1
+    step(
+        lambda: feedback.meeting_feedback_ask_due(
+            fair=fair, now=Meeting.objects.get(pk=meeting.pk).end + timedelta(minutes=1)
+        )
+    )
     run = SchedulerRun.objects.create(fair=fair, created_by=None)
     step(
         lambda: request_notifications.schedule_published(

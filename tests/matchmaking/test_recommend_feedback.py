@@ -184,6 +184,42 @@ def test_each_attendee_is_asked_by_e_mail_once(
     assert len(mailoutbox) == 2
 
 
+def test_each_attendee_is_asked_in_the_app_once_live_and_in_their_language(
+    fair,
+    meeting,
+    exhibitor_member,
+    buyer_member,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
+    from fairsite import notifications as core
+    from fairsite.models import Notification
+
+    live = []
+    monkeypatch.setattr(core, "broadcast", lambda group, message: live.append((group, message)))
+    buyer_member.user.language = "ja"
+    buyer_member.user.save(update_fields=["language"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        feedback.meeting_feedback_ask_due(fair=fair)
+    with django_capture_on_commit_callbacks(execute=True):
+        feedback.meeting_feedback_ask_due(fair=fair)  # cron again: nobody asked twice
+
+    asks = Notification.objects.filter(kind="feedback.asked")
+    assert sorted(asks.values_list("recipient_id", flat=True)) == sorted(
+        [exhibitor_member.user_id, buyer_member.user_id]
+    )
+    mine = asks.get(recipient=buyer_member.user)
+    assert mine.payload["url"].endswith(
+        f"{reverse('matchmaking:feedback_list')}#feedback-{meeting.pk}"
+    )
+    assert exhibitor_member.company.display_name in mine.payload["text"]
+    assert "ワンタップ" in mine.payload["text"]
+    assert sorted(group for group, _m in live) == sorted(
+        [f"user.{exhibitor_member.user_id}", f"user.{buyer_member.user_id}"]
+    )
+
+
 def test_a_side_that_answered_is_not_asked(
     fair, meeting, exhibitor_member, buyer_member, mailoutbox, django_capture_on_commit_callbacks
 ):

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
 from exhibitors import services as company_services
 from exhibitors.enums import CompanyRole
+from fairsite import tasks
 from fairsite.enums import AccountKind
+from matchmaking import services
 from matchmaking.models import Recommendation
 from matchmaking.tasks import recommendations_refresh
 from tests import factories
+from tests.matchmaking.helpers import future_fair
 
 pytestmark = pytest.mark.django_db
 
@@ -77,4 +81,79 @@ def test_edited_profile_recomputes(
 
 
 def test_refresh_of_a_deleted_company_does_nothing(fair):
-    assert recommendations_refresh(company_id=987654) == 0
+    assert recommendations_refresh(fair_id=fair.pk, company_id=987654) == 0
+
+
+def _edit(member, n: int) -> None:
+    company_services.company_update(
+        company=member.company,
+        actor=member.user,
+        profile={"sourcing_needs": f"CNC machined brackets, die casting, batch {n}"},
+    )
+
+
+def test_a_burst_of_edits_costs_one_recompute(
+    fair, exhibitor_member, buyer_member, monkeypatch, django_capture_on_commit_callbacks
+):
+    runs = []
+    real = services.recommendations_compute
+
+    def counted(**kwargs):
+        runs.append(kwargs["fair"].pk)
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "recommendations_compute", counted)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        for n in range(5):
+            _edit(buyer_member, n)
+
+    results = [recommendations_refresh(fair_id=fair.pk, company_id=buyer_member.company.pk)]
+    results += [
+        recommendations_refresh(fair_id=fair.pk, company_id=buyer_member.company.pk)
+        for _ in range(len(callbacks) - 1)
+    ]
+
+    assert runs == [fair.pk]
+    assert results[0] > 0 and results[1:] == [0] * (len(callbacks) - 1)
+
+
+def test_an_edit_after_a_run_began_is_recomputed_again(fair, buyer_member):
+    services.recommendations_refresh_request(fair=fair, company=buyer_member.company)
+    assert services.recommendations_refresh_claim(fair_id=fair.pk) is True
+    assert services.recommendations_refresh_claim(fair_id=fair.pk) is False
+    services.recommendations_refresh_request(fair=fair, company=buyer_member.company)
+    assert services.recommendations_refresh_claim(fair_id=fair.pk) is True
+
+
+def _waiting_jobs(name: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM procrastinate_jobs WHERE task_name = %s AND status = 'todo'",
+            [name],
+        )
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_the_queue_a_burst_of_edits_leaves_one_job_waiting(postgres_required, settings):
+    settings.TASKS_ENGINE = tasks.ENGINE_QUEUE
+    fair = future_fair()
+    buyer = factories.BuyerMemberFactory(company__fair=fair)
+    other_fair = future_fair(days=60, is_current=False)
+    elsewhere = factories.BuyerMemberFactory(company__fair=other_fair)
+
+    for n in range(5):
+        _edit(buyer, n)
+    _edit(elsewhere, 0)
+
+    # One waiting run for each fair, however many edits.
+    assert _waiting_jobs(recommendations_refresh.name) == 2
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT queueing_lock FROM procrastinate_jobs WHERE task_name = %s ORDER BY id",
+            [recommendations_refresh.name],
+        )
+        assert [row[0] for row in cursor.fetchall()] == [
+            f"recommendations:{fair.pk}",
+            f"recommendations:{other_fair.pk}",
+        ]

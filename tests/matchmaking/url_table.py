@@ -79,6 +79,53 @@ def _run_pk(ctx):
     return {"pk": SchedulerRun.objects.create(fair=ctx.fair, created_by=ctx.organiser).pk}
 
 
+def _entry(ctx):
+    from matchmaking.models import WaitlistEntry
+
+    if "entry" not in ctx.extra:
+        ctx.extra["entry"] = WaitlistEntry.objects.create(
+            fair=ctx.fair, buyer=ctx.buyer_company, exhibitor=ctx.company, user=ctx.buyer
+        )
+    return ctx.extra["entry"]
+
+
+def _entry_pk(ctx):
+    return {"pk": _entry(ctx).pk}
+
+
+def _offer_pk(ctx):
+    """An open offer to the buyer of a freed online time with the owner's exhibitor."""
+    from matchmaking.models import WaitlistOffer
+    from meetings.enums import MeetingMode, MeetingStatus
+    from tests import factories
+
+    start = (timezone.now() + timedelta(days=3)).replace(second=0, microsecond=0)
+    freed = factories.MeetingFactory(
+        fair=ctx.fair,
+        exhibitor=ctx.company,
+        buyer=ctx.buyer_company,
+        start=start,
+        end=start + timedelta(minutes=30),
+        mode=MeetingMode.ONLINE,
+        table_number=None,
+        status=MeetingStatus.CANCELLED,
+    )
+    offer = WaitlistOffer.objects.create(
+        fair=ctx.fair,
+        entry=_entry(ctx),
+        freed_meeting=freed,
+        exhibitor_user=ctx.owner,
+        start=start,
+        end=start + timedelta(minutes=30),
+        mode=MeetingMode.ONLINE,
+        expires_at=start - timedelta(hours=1),
+    )
+    return {"pk": offer.pk}
+
+
+# Only the waiting buyer's person acts on their entry and offers; anyone else gets 404.
+WAITLIST_OWN = {"owner": 404, "other": 404, "buyer": 302, **MEMBER_PAGE}
+
 CASES = [
     UrlCase(name="matchmaking:recommendations", **MEMBER_PAGE),
     UrlCase(
@@ -180,4 +227,21 @@ CASES = [
         **MEMBER_PAGE,
     ),
     UrlCase(name="matchmaking:feedback_answers", **ORGANISER_ONLY),
+    UrlCase(name="matchmaking:waitlist", **MEMBER_PAGE),
+    UrlCase(
+        name="matchmaking:waitlist_join",
+        kwargs=lambda ctx: {"pk": ctx.company.pk},
+        method="post",
+        owner=404,  # an exhibitor joins no exhibitor's list
+        other=404,
+        buyer=302,  # not full: refused with a message, then back
+        **MEMBER_PAGE,
+    ),
+    UrlCase(name="matchmaking:waitlist_leave", kwargs=_entry_pk, method="post", **WAITLIST_OWN),
+    UrlCase(
+        name="matchmaking:waitlist_offer_accept", kwargs=_offer_pk, method="post", **WAITLIST_OWN
+    ),
+    UrlCase(
+        name="matchmaking:waitlist_offer_decline", kwargs=_offer_pk, method="post", **WAITLIST_OWN
+    ),
 ]
