@@ -152,6 +152,8 @@ elif TASKS_ENGINE == "queue":
 # A job whose worker sent no heartbeat for this long is run again by another worker.
 TASKS_STALLED_AFTER = float(env("TASKS_STALLED_AFTER", "30") or 30)
 TASKS_CONCURRENCY = int(env("TASKS_CONCURRENCY", "2") or 2)
+# Meetings booked per transaction when a schedule is published (docs/scheduler.md).
+SCHEDULER_PUBLISH_BATCH = int(env("PUBLISH_BATCH", "250") or 250)
 PROCRASTINATE_READONLY_MODELS = True
 
 # --- Redis: channel layer, cache, rate limits ------------------------------------------------

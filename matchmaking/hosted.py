@@ -19,10 +19,12 @@ represented as fixed; online rooms likewise (``None`` = no limit, 0 outside the 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Case, IntegerField, Value, When
+from django.db import transaction
+from django.db.models import Case, Count, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,15 +37,17 @@ from matchmaking.enums import (
     WEIGHT_MAYBE,
     WEIGHT_MUST,
     WEIGHT_REQUESTED,
+    BookingStatus,
     InterestLevel,
     RequestStatus,
 )
-from matchmaking.models import Interest, MeetingRequest, SchedulerRun
+from matchmaking.models import Interest, MeetingRequest, SchedulerBooking, SchedulerRun
 from meetings.booking import ONLINE_MODES, BulkItem, SlotTaken, meetings_book_bulk
 from meetings.enums import ACTIVE_STATUSES
 from meetings.models import Meeting
 
 REQUEST_CHUNK = 500  # ids per IN (…) / CASE statement
+REFUSED_SHOWN = 200  # meetings that could not be booked, listed on the run page
 
 SOURCE_WEIGHTS = {"must": WEIGHT_MUST, "requested": WEIGHT_REQUESTED, "maybe": WEIGHT_MAYBE}
 
@@ -333,29 +337,42 @@ def preview(*, run: SchedulerRun) -> dict[str, Any]:
     }
 
 
-def create_meetings(*, fair: Fair, run: SchedulerRun, by: User) -> list[Meeting]:
-    """Book every new meeting of a previewed run (call inside the publishing transaction).
-
-    Reads people, availability and bookings once, chooses each meeting's attendees (the
-    approved members of both companies free at that time), books them all with
-    :func:`meetings.booking.meetings_book_bulk` (fair row locked first; all or nothing) and
-    marks the pairs' pending requests accepted in one ``UPDATE`` per chunk. The number of
-    queries does not grow with the number of meetings.
-    """
-    instance, result, pairs = run.instance, run.result, run.pairs
-    fixed = {f["request"] for f in instance.get("fixed", [])}
-    slot_times = {
-        s["id"]: (datetime.fromisoformat(s["start"]), datetime.fromisoformat(s["end"]))
-        for s in instance.get("slots", [])
-    }
-    todo = sorted(
-        (a for a in result.get("assignments", []) if a["request"] not in fixed),
+def publication_plan(*, run: SchedulerRun) -> list[dict[str, Any]]:
+    """The new meetings of a previewed run (the fixed ones exist already), in booking order:
+    by slot, then pair. Each: ``{"request", "slot", "mode"}``."""
+    fixed = {f["request"] for f in (run.instance or {}).get("fixed", [])}
+    return sorted(
+        (a for a in (run.result or {}).get("assignments", []) if a["request"] not in fixed),
         key=lambda a: (a["slot"], a["request"]),
     )
-    if not todo:
-        return []
-    company_ids = {pairs[a["request"]]["exhibitor"] for a in todo} | {
-        pairs[a["request"]]["buyer"] for a in todo
+
+
+def book_batch(
+    *, fair: Fair, run: SchedulerRun, bookings: Sequence[SchedulerBooking], by: User | None
+) -> tuple[list[Meeting], dict[int, str]]:
+    """Book one batch of a run being published (call inside the batch's transaction).
+
+    Reads the batch's people, availability and bookings once (committed earlier batches
+    included), chooses each meeting's attendees (the approved members of both companies free
+    at that time) and books the batch with :func:`meetings.booking.meetings_book_bulk` (fair
+    row locked first; all or nothing). If that refuses (something changed since the
+    preview), each meeting is booked on its own in a savepoint, so the ones that still fit
+    are booked and the others refused with the reason. A meeting whose company has nobody
+    free is refused without trying. Pending requests of booked pairs are accepted with their
+    meeting. Marks every row of ``bookings`` booked or refused.
+
+    Returns the booked meetings and, per refused booking's id, the :class:`SlotTaken` code.
+    The number of queries does not grow with the batch, unless the batch is refused.
+    """
+    if not bookings:
+        return [], {}
+    pairs = run.pairs or {}
+    slot_times = {
+        s["id"]: (datetime.fromisoformat(s["start"]), datetime.fromisoformat(s["end"]))
+        for s in (run.instance or {}).get("slots", [])
+    }
+    company_ids = {pairs[b.request]["exhibitor"] for b in bookings} | {
+        pairs[b.request]["buyer"] for b in bookings
     }
     companies = {c.pk: c for c in Company.objects.filter(fair=fair, pk__in=company_ids)}
     members: dict[int, list[User]] = defaultdict(list)
@@ -370,10 +387,15 @@ def create_meetings(*, fair: Fair, run: SchedulerRun, by: User) -> list[Meeting]
     people = [(u, onsite[cid]) for cid, users in members.items() for u in users]
     avail = selectors.availability_map(fair=fair, people=people, spec=spec)
     busy = selectors.busy_map(fair=fair, user_ids=[u.pk for u, _o in people])
-    items: list[BulkItem] = []
-    for a in todo:
-        pair = pairs[a["request"]]
-        start, end = slot_times[a["slot"]]
+
+    refused: dict[int, str] = {}
+    planned: list[tuple[SchedulerBooking, BulkItem]] = []
+    for booking in bookings:
+        pair = pairs[booking.request]
+        start, end = slot_times[booking.slot]
+        if pair["exhibitor"] not in companies or pair["buyer"] not in companies:
+            refused[booking.pk] = "person_busy"
+            continue
         attendees = []
         for cid in (pair["exhibitor"], pair["buyer"]):
             free = [
@@ -382,29 +404,104 @@ def create_meetings(*, fair: Fair, run: SchedulerRun, by: User) -> list[Meeting]
                 if grid.covers(avail[u.pk], start, end)
                 and not grid.overlaps(busy.get(u.pk, []), start, end)
             ]
-            if not free:
-                raise SlotTaken("person_busy")
             attendees.extend((u, companies[cid]) for u in free)
+            if not free:
+                break
+        if not {c.pk for _u, c in attendees} >= {pair["exhibitor"], pair["buyer"]}:
+            refused[booking.pk] = "person_busy"
+            continue
         for user, _company in attendees:
             busy.setdefault(user.pk, []).append((start, end))
-        items.append(
-            BulkItem(
-                exhibitor=companies[pair["exhibitor"]],
-                buyer=companies[pair["buyer"]],
-                attendees=attendees,
-                start=start,
-                end=end,
-                mode=a["mode"],
+        planned.append(
+            (
+                booking,
+                BulkItem(
+                    exhibitor=companies[pair["exhibitor"]],
+                    buyer=companies[pair["buyer"]],
+                    attendees=attendees,
+                    start=start,
+                    end=end,
+                    mode=booking.mode,
+                ),
             )
         )
-    created = meetings_book_bulk(fair=fair, items=items, by=by)
-    accepted = {
-        pairs[a["request"]]["request"]: meeting.pk
-        for a, meeting in zip(todo, created, strict=True)
-        if pairs[a["request"]].get("request")
+
+    booked: list[tuple[SchedulerBooking, Meeting]] = []
+    try:
+        with transaction.atomic():
+            created = meetings_book_bulk(fair=fair, items=[i for _b, i in planned], by=by)
+        booked = list(zip((b for b, _i in planned), created, strict=True))
+    except SlotTaken:
+        # Something changed since the preview: keep what still fits, one by one.
+        for booking, item in planned:
+            try:
+                with transaction.atomic():
+                    (meeting,) = meetings_book_bulk(fair=fair, items=[item], by=by)
+            except SlotTaken as exc:
+                refused[booking.pk] = exc.code
+            else:
+                booked.append((booking, meeting))
+
+    for booking, meeting in booked:
+        booking.status, booking.meeting, booking.reason = BookingStatus.BOOKED, meeting, ""
+    for booking in bookings:
+        if booking.pk in refused:
+            booking.status, booking.meeting, booking.reason = (
+                BookingStatus.REFUSED,
+                None,
+                refused[booking.pk],
+            )
+    SchedulerBooking.objects.bulk_update(
+        bookings, ["status", "meeting", "reason"], batch_size=REQUEST_CHUNK
+    )
+    _accept_requests(
+        fair=fair,
+        accepted={
+            pairs[b.request]["request"]: m.pk for b, m in booked if pairs[b.request].get("request")
+        },
+    )
+    return [m for _b, m in booked], refused
+
+
+def publication(*, run: SchedulerRun) -> dict[str, Any]:
+    """Progress of a run being published, and the meetings that could not be booked (with
+    their pair, time and reason) for the run page. Two queries."""
+    counts = dict(
+        SchedulerBooking.objects.filter(run=run)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    total = len(publication_plan(run=run))
+    booked = counts.get(BookingStatus.BOOKED, 0)
+    refused_rows = list(
+        SchedulerBooking.objects.filter(run=run, status=BookingStatus.REFUSED).order_by("position")[
+            :REFUSED_SHOWN
+        ]
+    )
+    pairs = run.pairs or {}
+    ids = {pairs[b.request][side] for b in refused_rows for side in ("exhibitor", "buyer")}
+    names = {c.pk: c.display_name for c in Company.objects.filter(pk__in=ids)} if ids else {}
+    slot_starts = {s["id"]: s["start"] for s in (run.instance or {}).get("slots", [])}
+    refused = counts.get(BookingStatus.REFUSED, 0)
+    done = booked + refused
+    return {
+        "total": total,
+        "booked": booked,
+        "refused": refused,
+        "done": done,
+        "percent": round(100 * done / total) if total else 100,
+        "refused_rows": [
+            {
+                "exhibitor": names.get(pairs[b.request]["exhibitor"], "?"),
+                "buyer": names.get(pairs[b.request]["buyer"], "?"),
+                "start": datetime.fromisoformat(slot_starts[b.slot]),
+                "mode": b.mode,
+                "reason": str(SlotTaken(b.reason).message),
+            }
+            for b in refused_rows
+        ],
     }
-    _accept_requests(fair=fair, accepted=accepted)
-    return created
 
 
 def _accept_requests(*, fair: Fair, accepted: dict[int, int]) -> None:

@@ -1,5 +1,5 @@
-"""Background work of matchmaking: request e-mails, agenda e-mails, request expiry
-(``fairsite/tasks.py``)."""
+"""Background work of matchmaking: request e-mails, booking a published schedule, agenda
+e-mails, request expiry (``fairsite/tasks.py``)."""
 
 from __future__ import annotations
 
@@ -143,6 +143,15 @@ def send_agendas(*, fair_id: int, run_id: int, meeting_ids: list[int]) -> int:
             )
             sent += deliver_once(key=key, user=user, message=message, connection=connection)
     return sent
+
+
+@task(retry=8)
+def scheduler_run_book_task(*, run_id: int) -> int:
+    """Book a publishing schedule's meetings in batches, then publish it and tell everyone
+    once (:func:`matchmaking.services.scheduler_run_book`: resumable, each batch its own
+    transaction). Returns how many meetings the run has booked."""
+    run = services.scheduler_run_book(run_id=run_id)
+    return run.meetings_created if run is not None else 0
 
 
 @periodic(cron="* * * * *")
