@@ -275,3 +275,24 @@ def test_worker_killed_mid_publish_then_restarted_books_each_meeting_once(
                     os.kill(process.pid, signal.SIGKILL)
         sink.shutdown()
         sink.server_close()
+
+
+@pytest.mark.django_db
+def test_agenda_e_mails_are_shared_among_jobs_each_person_once(
+    fair, organiser, monkeypatch, django_capture_on_commit_callbacks
+):
+    from matchmaking import notifications
+    from matchmaking.tasks import send_agendas
+
+    monkeypatch.setattr(notifications, "AGENDA_CHUNK", 4)
+    jobs = []
+    monkeypatch.setattr(send_agendas, "defer_on_commit", lambda **kwargs: jobs.append(kwargs))
+    pairs, run = previewed(fair, organiser, 5)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.scheduler_run_publish(fair=fair, by=organiser, run=run)
+    assert [len(job["user_ids"]) for job in jobs] == [4, 4, 2]
+    for job in jobs:
+        send_agendas(**job)
+        send_agendas(**job)  # a retry sends nothing again
+    people = sorted(u.user.email for pair in pairs for u in pair)
+    assert sorted(m.to[0] for m in mail.outbox) == people
