@@ -283,6 +283,19 @@ def bound_label(kind: str | None) -> str:
     return factory() if factory else ""
 
 
+#: Why a previewed meeting could not be booked at publication (``SlotTaken`` codes).
+REFUSAL_TEXT = {
+    "person_busy": lambda: _("one of them now has another meeting then"),
+    "tables_full": lambda: _("tables full"),
+    "online_full": lambda: _("online rooms full"),
+}
+
+
+def refusal_label(code: str) -> str:
+    factory = REFUSAL_TEXT.get(code) or REFUSAL_TEXT["person_busy"]
+    return factory()
+
+
 def reason_label(code: str) -> str:
     factory = REASON_TEXT.get(code)
     return factory() if factory else code
@@ -497,7 +510,7 @@ def publication(*, run: SchedulerRun) -> dict[str, Any]:
                 "buyer": names.get(pairs[b.request]["buyer"], "?"),
                 "start": datetime.fromisoformat(slot_starts[b.slot]),
                 "mode": b.mode,
-                "reason": str(SlotTaken(b.reason).message),
+                "reason": refusal_label(b.reason),
             }
             for b in refused_rows
         ],

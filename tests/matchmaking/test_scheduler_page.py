@@ -16,7 +16,6 @@ from fairsite.channels import SCHEDULE_PUBLISHED, fair_group, user_group
 from matchmaking import hosted, services
 from matchmaking.enums import RequestStatus, RunStatus
 from matchmaking.models import MeetingRequest, SchedulerRun
-from meetings.booking import SlotTaken
 from meetings.enums import MeetingStatus
 from meetings.models import Meeting
 from tests import factories
@@ -305,9 +304,7 @@ def test_publish_with_the_online_rooms_closed_books_nothing_and_says_why(
     reasons = list(run.bookings.values_list("status", "reason"))
     assert reasons == [("refused", "online_full")] * 2
     assert not mail.outbox
-    assert hosted.publication(run=run)["refused_rows"][0]["reason"] == str(
-        SlotTaken.MESSAGES["online_full"]
-    )
+    assert hosted.publication(run=run)["refused_rows"][0]["reason"] == "online rooms full"
 
 
 def test_fixed_mixed_meeting_holds_an_online_room(
