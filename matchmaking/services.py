@@ -788,7 +788,11 @@ def scheduler_run_publish(*, fair: Fair, by: User, run: SchedulerRun) -> Schedul
     from matchmaking.tasks import scheduler_run_book_task
 
     _require_organiser(by)
-    locked = SchedulerRun.objects.select_for_update().get(pk=run.pk, fair=fair)
+    locked = (
+        SchedulerRun.objects.select_for_update()
+        .defer("instance", "result", "pairs")  # megabytes at fair size, not needed here
+        .get(pk=run.pk, fair=fair)
+    )
     if locked.status in (RunStatus.PUBLISHING, RunStatus.PUBLISHED):
         return locked
     if locked.status != RunStatus.PREVIEW:
@@ -837,7 +841,14 @@ def scheduler_run_book(*, run_id: int, batch_size: int | None = None) -> Schedul
 
     size = max(1, batch_size or settings.SCHEDULER_PUBLISH_BATCH)
     with transaction.atomic():
-        run = SchedulerRun.objects.select_for_update().filter(pk=run_id).first()
+        # The run's instance, result and pairs (megabytes at fair size) are read once here;
+        # they do not change after the preview. Each batch below locks the bare row.
+        run = (
+            SchedulerRun.objects.select_for_update(of=("self",))
+            .select_related("fair", "published_by")
+            .filter(pk=run_id)
+            .first()
+        )
         if run is None or run.status != RunStatus.PUBLISHING:
             return run
         if not SchedulerBooking.objects.filter(run=run).exists():
@@ -852,8 +863,9 @@ def scheduler_run_book(*, run_id: int, batch_size: int | None = None) -> Schedul
             )
     while True:
         with transaction.atomic():
-            run = SchedulerRun.objects.select_for_update().select_related("fair").get(pk=run_id)
-            if run.status != RunStatus.PUBLISHING:
+            state = SchedulerRun.objects.select_for_update().only("id", "status").get(pk=run_id)
+            if state.status != RunStatus.PUBLISHING:
+                run.status = state.status
                 return run
             batch = list(
                 SchedulerBooking.objects.filter(run=run, status=BookingStatus.PENDING).order_by(

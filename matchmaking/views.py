@@ -541,7 +541,7 @@ def scheduler_publish(request: HttpRequest, pk: int) -> HttpResponse:
     """Start publishing (the booking runs in the background; on the demo, right after this
     request's commit). A second click changes nothing."""
     fair = fair_or_404(request)
-    run = selectors.scheduler_run_for(fair=fair, run_id=pk)
+    run = selectors.scheduler_run_for(fair=fair, run_id=pk, light=True)
     if run is None:
         raise Http404
     before = run.status
