@@ -232,7 +232,7 @@ def run(args: argparse.Namespace) -> int:
     from django.urls import reverse
 
     from fairsite.models import Fair, OutgoingEmail, User
-    from matchmaking import hosted, services
+    from matchmaking import publishing, services
     from matchmaking.enums import RunStatus
     from matchmaking.models import SchedulerRun
     from meetings.models import Meeting, MeetingAttendee
@@ -244,7 +244,7 @@ def run(args: argparse.Namespace) -> int:
     preview = services.scheduler_run_preview(
         fair=fair, by=organiser, time_limit=args.time_limit, bound_time_limit=args.time_limit
     )
-    plan = hosted.publication_plan(run=preview)
+    plan = publishing.publication_plan(run=preview)
     print(f"preview: {len(plan)} new meetings in {time.perf_counter() - started:.1f} s")
     before = set(Meeting.objects.filter(fair=fair).values_list("pk", flat=True))
 

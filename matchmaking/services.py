@@ -825,7 +825,7 @@ def scheduler_run_book(*, run_id: int, batch_size: int | None = None) -> Schedul
     1. the run's meetings become :class:`~matchmaking.models.SchedulerBooking` rows, once
        (unique per run and pair: the meeting's idempotent key);
     2. each batch of ``batch_size`` pending rows (``SCHEDULER_PUBLISH_BATCH``) is booked by
-       :func:`matchmaking.hosted.book_batch`, and its rows are marked booked or refused in the
+       :func:`matchmaking.publishing.book_batch`, and its rows are marked booked or refused in the
        same transaction. A worker killed mid-batch leaves it pending and unwritten; the
        PostgreSQL exclusion constraints refuse any double booking regardless;
     3. with nothing pending: the run is published (``meetings_created`` = booked), every person
@@ -835,7 +835,7 @@ def scheduler_run_book(*, run_id: int, batch_size: int | None = None) -> Schedul
 
     Returns the run, or ``None`` if it is gone.
     """
-    from matchmaking import hosted
+    from matchmaking import publishing
     from matchmaking.enums import BookingStatus
     from matchmaking.models import SchedulerBooking
 
@@ -857,7 +857,7 @@ def scheduler_run_book(*, run_id: int, batch_size: int | None = None) -> Schedul
                     SchedulerBooking(
                         run=run, request=a["request"], position=n, slot=a["slot"], mode=a["mode"]
                     )
-                    for n, a in enumerate(hosted.publication_plan(run=run))
+                    for n, a in enumerate(publishing.publication_plan(run=run))
                 ],
                 batch_size=1000,
             )
@@ -873,7 +873,7 @@ def scheduler_run_book(*, run_id: int, batch_size: int | None = None) -> Schedul
                 )[:size]
             )
             if batch:
-                hosted.book_batch(fair=run.fair, run=run, bookings=batch, by=run.published_by)
+                publishing.book_batch(fair=run.fair, run=run, bookings=batch, by=run.published_by)
                 continue
             meetings = list(
                 Meeting.objects.filter(

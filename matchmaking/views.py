@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from exhibitors.models import Company
 from fairsite.permissions import fair_or_404, organiser_required, verified_member_required
-from matchmaking import feedback, hosted, selectors, services
+from matchmaking import feedback, hosted, publishing, selectors, services
 from matchmaking.enums import RequestStatus, RunStatus
 from matchmaking.forms import (
     AcceptForm,
@@ -519,12 +519,12 @@ def scheduler_run(request: HttpRequest, pk: int) -> HttpResponse:
     run = selectors.scheduler_run_for(fair=fair_or_404(request), run_id=pk)
     if run is None:
         raise Http404
-    publishing = run.status in (RunStatus.PUBLISHING, RunStatus.PUBLISHED)
+    started = run.status in (RunStatus.PUBLISHING, RunStatus.PUBLISHED)
     context = {
         "run": run,
         "is_preview": run.status == RunStatus.PREVIEW,
         "is_publishing": run.status == RunStatus.PUBLISHING,
-        "publication": hosted.publication(run=run) if publishing else None,
+        "publication": publishing.publication(run=run) if started else None,
     }
     if request.GET.get("part") == "progress":
         return render(request, "matchmaking/organiser/_scheduler_run_status.html", context)

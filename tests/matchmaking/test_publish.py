@@ -20,7 +20,7 @@ from django.urls import reverse
 
 from fairsite import tasks
 from fairsite.models import OutgoingEmail
-from matchmaking import hosted, services
+from matchmaking import publishing, services
 from meetings.models import Meeting, MeetingAttendee
 from tests import factories
 from tests.fairsite.test_tasks import Sink, start_worker, wait_for, worker_env
@@ -30,7 +30,7 @@ from tests.matchmaking.test_scheduler_page import _remote_pairs
 def previewed(fair, organiser, pairs: int):
     created = _remote_pairs(fair, pairs)
     run = services.scheduler_run_preview(fair=fair, by=organiser, time_limit=1)
-    assert len(hosted.publication_plan(run=run)) == pairs
+    assert len(publishing.publication_plan(run=run)) == pairs
     return created, run
 
 
@@ -50,7 +50,7 @@ def assert_each_meeting_once(run, pairs) -> None:
     slots = {s["id"]: datetime.fromisoformat(s["start"]) for s in run.instance["slots"]}
     expected = {
         (run.pairs[a["request"]]["exhibitor"], run.pairs[a["request"]]["buyer"], slots[a["slot"]])
-        for a in hosted.publication_plan(run=run)
+        for a in publishing.publication_plan(run=run)
     }
     booked = [(m.exhibitor_id, m.buyer_id, m.start) for m in Meeting.objects.filter(fair=run.fair)]
     assert sorted(booked) == sorted(expected)
@@ -144,7 +144,7 @@ def test_booking_resumes_after_a_lost_batch_without_duplicates_or_gaps(monkeypat
     settings.SCHEDULER_PUBLISH_BATCH = 2
     fair, organiser = factories.FairFactory(), factories.OrganiserFactory()
     pairs, run = previewed(fair, organiser, 5)
-    real = hosted.book_batch
+    real = publishing.book_batch
     calls = []
 
     def dies_on_the_second_batch(**kwargs):
@@ -154,7 +154,7 @@ def test_booking_resumes_after_a_lost_batch_without_duplicates_or_gaps(monkeypat
             raise ConnectionError("worker killed")
         return real(**kwargs)
 
-    monkeypatch.setattr(hosted, "book_batch", dies_on_the_second_batch)
+    monkeypatch.setattr(publishing, "book_batch", dies_on_the_second_batch)
     with transaction.atomic():
         services.scheduler_run_publish(fair=fair, by=organiser, run=run)
     # Inline engine: the task ran after the commit, and failed (logged, retried by a worker).
@@ -166,7 +166,7 @@ def test_booking_resumes_after_a_lost_batch_without_duplicates_or_gaps(monkeypat
     assert run.status == "publishing"
     assert mail.outbox == []  # nobody is mailed before every meeting is booked
 
-    monkeypatch.setattr(hosted, "book_batch", real)
+    monkeypatch.setattr(publishing, "book_batch", real)
     services.scheduler_run_book(run_id=run.pk)  # the retry
     run.refresh_from_db()
     assert (run.status, run.meetings_created) == ("published", 5)
@@ -193,8 +193,8 @@ def test_a_batch_booked_twice_is_refused_by_the_database(
     for row in rows:
         row.status, row.meeting = "pending", None
     # The attendee choice must not spot the clash itself: everyone looks free.
-    monkeypatch.setattr(hosted.selectors, "busy_map", lambda **kwargs: {})
-    booked, refused = hosted.book_batch(fair=fair, run=run, bookings=rows, by=organiser)
+    monkeypatch.setattr(publishing.selectors, "busy_map", lambda **kwargs: {})
+    booked, refused = publishing.book_batch(fair=fair, run=run, bookings=rows, by=organiser)
     assert booked == []
     assert set(refused.values()) == {"person_busy"}
     assert Meeting.objects.count() == 3
@@ -216,7 +216,7 @@ def test_worker_killed_mid_publish_then_restarted_books_each_meeting_once(
     settings.TASKS_ENGINE = tasks.ENGINE_QUEUE
     fair, organiser = factories.FairFactory(), factories.OrganiserFactory()
     pairs, run = previewed(fair, organiser, 9)
-    plan = hosted.publication_plan(run=run)
+    plan = publishing.publication_plan(run=run)
     # The second batch's first exhibitor is locked by another transaction: the worker's
     # insert of that meeting waits on it (the foreign-key check), mid-publish.
     held_company = run.pairs[plan[3]["request"]]["exhibitor"]

@@ -13,7 +13,7 @@ from django.core import mail
 from django.urls import reverse
 
 from fairsite.channels import SCHEDULE_PUBLISHED, fair_group, user_group
-from matchmaking import hosted, services
+from matchmaking import hosted, publishing, services
 from matchmaking.enums import RequestStatus, RunStatus
 from matchmaking.models import MeetingRequest, SchedulerRun
 from meetings.enums import MeetingStatus
@@ -304,7 +304,7 @@ def test_publish_with_the_online_rooms_closed_books_nothing_and_says_why(
     reasons = list(run.bookings.values_list("status", "reason"))
     assert reasons == [("refused", "online_full")] * 2
     assert not mail.outbox
-    assert hosted.publication(run=run)["refused_rows"][0]["reason"] == "online rooms full"
+    assert publishing.publication(run=run)["refused_rows"][0]["reason"] == "online rooms full"
 
 
 def test_fixed_mixed_meeting_holds_an_online_room(
