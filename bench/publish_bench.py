@@ -1,9 +1,11 @@
 """Benchmark of publishing a fair-size schedule: the organiser's request, the worker's booking,
 every agenda e-mail delivered once.
 
-Builds a demo fair (``fairsite.demo.demo_fair_create(size=…, scale=True)``, default 600
-exhibitors and 3,000 buyers with ``matchmaking.demo.seed``'s interests: more than 5,000 people
-get an agenda) in a PostgreSQL database of its own, previews the schedule
+Builds a demo fair (``fairsite.demo.demo_fair_create(size=…, scale=True)``, default 620
+exhibitors and 3,100 buyers with ``matchmaking.demo.seed``'s interests: about 9,300 meetings,
+more than 5,000 people get an agenda) once in a template database
+(``<name>_template_<exhibitors>_<buyers>``, kept for later runs: building it takes minutes),
+copies it into a database of its own, previews the schedule
 (``services.scheduler_run_preview``), then measures in the same run:
 
 - **baseline: a trivial request** (``GET /healthz`` through Django's test client, the median of
@@ -13,17 +15,18 @@ get an agenda) in a PostgreSQL database of its own, previews the schedule
   used to do (``services.scheduler_run_book`` with one batch for the whole run), rolled back;
 - **the organiser's request** (``POST …/publish/`` through the test client, as the organiser):
   it marks the run publishing and enqueues the booking task;
-- **the worker** (a real ``python manage.py worker`` process on the queue): the time until
+- **the workers** (``--workers`` real ``python manage.py worker`` processes): the time until
   every meeting is booked (the run is published), then until every agenda e-mail is delivered
   to a local SMTP sink; the number delivered, counted from the outbox (``OutgoingEmail`` rows
   sent) and from the sink, each person exactly once.
 
     .venv/bin/python bench/publish_bench.py [--database-url URL] [--keep]
-        [--exhibitors 600] [--buyers 3000] [--time-limit 8] [--batch 250] [--timeout 240]
+        [--exhibitors 620] [--buyers 3100] [--workers 2] [--time-limit 8] [--batch 250]
+        [--timeout 240]
 
 ``--database-url`` defaults to ``postgres://postgres@127.0.0.1:5432/fairsite_publish_bench``;
-it is created first (refused if it exists) and dropped at the end unless ``--keep``. Exits
-non-zero when a meeting is missing or doubled, or an e-mail is missing or doubled.
+it is copied from the template (refused if it exists) and dropped at the end unless ``--keep``.
+Exits non-zero when a meeting is missing or doubled, or an e-mail is missing or doubled.
 """
 
 from __future__ import annotations
@@ -51,8 +54,8 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
-    parser.add_argument("--exhibitors", type=int, default=650)
-    parser.add_argument("--buyers", type=int, default=3300)
+    parser.add_argument("--exhibitors", type=int, default=620)
+    parser.add_argument("--buyers", type=int, default=3100)
     parser.add_argument("--workers", type=int, default=2, help="worker processes")
     parser.add_argument("--time-limit", type=float, default=8.0, help="the preview's solver")
     parser.add_argument("--batch", type=int, default=250, help="meetings per transaction")
