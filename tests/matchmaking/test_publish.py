@@ -296,3 +296,32 @@ def test_agenda_e_mails_are_shared_among_jobs_each_person_once(
         send_agendas(**job)  # a retry sends nothing again
     people = sorted(u.user.email for pair in pairs for u in pair)
     assert sorted(m.to[0] for m in mail.outbox) == people
+
+
+@pytest.mark.django_db
+def test_run_page_queries_do_not_grow_with_the_refused_meetings(
+    fair, organiser, login, django_capture_on_commit_callbacks
+):
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(organiser)
+
+    def page_queries(new_pairs: int, refused: int) -> int:
+        fair.online_capacity = None
+        fair.save()
+        _remote_pairs(fair, new_pairs)
+        run = services.scheduler_run_preview(fair=fair, by=organiser, time_limit=1)
+        fair.online_capacity = 0  # every meeting is refused at publication
+        fair.save()
+        with django_capture_on_commit_callbacks(execute=True):
+            services.scheduler_run_publish(fair=fair, by=organiser, run=run)
+        assert run.bookings.filter(status="refused").count() == refused
+        url = reverse("matchmaking:scheduler_run", kwargs={"pk": run.pk})
+        with CaptureQueriesContext(db) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        assert len(response.context["publication"]["refused_rows"]) == refused
+        return len(queries)
+
+    assert page_queries(2, 2) == page_queries(4, 6)
