@@ -157,6 +157,8 @@ TASKS_CONCURRENCY = int(env("TASKS_CONCURRENCY", "2") or 2)
 # take to be answered, and when the process ends whatever is left (below systemd's TimeoutStopSec).
 SHUTDOWN_HTTP_GRACE = float(env("SHUTDOWN_HTTP_GRACE", "8") or 8)
 SHUTDOWN_EXIT_LIMIT = float(env("SHUTDOWN_EXIT_LIMIT", "15") or 15)
+# Meetings booked per transaction when a schedule is published (docs/scheduler.md).
+SCHEDULER_PUBLISH_BATCH = int(env("PUBLISH_BATCH", "250") or 250)
 PROCRASTINATE_READONLY_MODELS = True
 
 # --- Redis: channel layer, cache, rate limits ------------------------------------------------

@@ -22,8 +22,17 @@ OPEN_REQUEST_STATUSES = [RequestStatus.PENDING]
 
 class RunStatus(models.TextChoices):
     PREVIEW = "preview", _("Preview")
+    PUBLISHING = "publishing", _("Publishing")
     PUBLISHED = "published", _("Published")
     DISCARDED = "discarded", _("Discarded")
+
+
+class BookingStatus(models.TextChoices):
+    """What became of one meeting of a run being published (:class:`SchedulerBooking`)."""
+
+    PENDING = "pending", _("Waiting")
+    BOOKED = "booked", _("Booked")
+    REFUSED = "refused", _("Could not be booked")
 
 
 # Weights of the hosted-buyer scheduler's pairs (documented in docs/matchmaking.md).

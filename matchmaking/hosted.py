@@ -1,5 +1,6 @@
 """The hosted-buyer scheduler inside the app: build the instance from the fair's data, solve
-it with :mod:`matchmaking.scheduler`, and turn a previewed result into meetings.
+it with :mod:`matchmaking.scheduler`, and show a previewed result (booking it:
+:mod:`matchmaking.publishing`).
 
 Participants are companies (a company meets one counterpart per slot). A company is available
 in a slot when at least one of its approved members is available (own entries or defaults) and
@@ -22,8 +23,6 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Case, IntegerField, Value, When
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from exhibitors.enums import Attendance, CompanyRole, MembershipStatus
@@ -39,11 +38,9 @@ from matchmaking.enums import (
     RequestStatus,
 )
 from matchmaking.models import Interest, MeetingRequest, SchedulerRun
-from meetings.booking import ONLINE_MODES, BulkItem, SlotTaken, meetings_book_bulk
+from meetings.booking import ONLINE_MODES
 from meetings.enums import ACTIVE_STATUSES
 from meetings.models import Meeting
-
-REQUEST_CHUNK = 500  # ids per IN (…) / CASE statement
 
 SOURCE_WEIGHTS = {"must": WEIGHT_MUST, "requested": WEIGHT_REQUESTED, "maybe": WEIGHT_MAYBE}
 
@@ -331,92 +328,3 @@ def preview(*, run: SchedulerRun) -> dict[str, Any]:
             {**row(u["request"]), "reason": reason_label(u.get("reason", ""))} for u in unscheduled
         ],
     }
-
-
-def create_meetings(*, fair: Fair, run: SchedulerRun, by: User) -> list[Meeting]:
-    """Book every new meeting of a previewed run (call inside the publishing transaction).
-
-    Reads people, availability and bookings once, chooses each meeting's attendees (the
-    approved members of both companies free at that time), books them all with
-    :func:`meetings.booking.meetings_book_bulk` (fair row locked first; all or nothing) and
-    marks the pairs' pending requests accepted in one ``UPDATE`` per chunk. The number of
-    queries does not grow with the number of meetings.
-    """
-    instance, result, pairs = run.instance, run.result, run.pairs
-    fixed = {f["request"] for f in instance.get("fixed", [])}
-    slot_times = {
-        s["id"]: (datetime.fromisoformat(s["start"]), datetime.fromisoformat(s["end"]))
-        for s in instance.get("slots", [])
-    }
-    todo = sorted(
-        (a for a in result.get("assignments", []) if a["request"] not in fixed),
-        key=lambda a: (a["slot"], a["request"]),
-    )
-    if not todo:
-        return []
-    company_ids = {pairs[a["request"]]["exhibitor"] for a in todo} | {
-        pairs[a["request"]]["buyer"] for a in todo
-    }
-    companies = {c.pk: c for c in Company.objects.filter(fair=fair, pk__in=company_ids)}
-    members: dict[int, list[User]] = defaultdict(list)
-    onsite = {cid: c.attendance == Attendance.ONSITE for cid, c in companies.items()}
-    for m in (
-        Member.objects.filter(company_id__in=company_ids, status=MembershipStatus.APPROVED)
-        .select_related("user")
-        .order_by("created_at", "id")
-    ):
-        members[m.company_id].append(m.user)
-    spec = selectors.grid_spec(fair=fair)
-    people = [(u, onsite[cid]) for cid, users in members.items() for u in users]
-    avail = selectors.availability_map(fair=fair, people=people, spec=spec)
-    busy = selectors.busy_map(fair=fair, user_ids=[u.pk for u, _o in people])
-    items: list[BulkItem] = []
-    for a in todo:
-        pair = pairs[a["request"]]
-        start, end = slot_times[a["slot"]]
-        attendees = []
-        for cid in (pair["exhibitor"], pair["buyer"]):
-            free = [
-                u
-                for u in members.get(cid, [])
-                if grid.covers(avail[u.pk], start, end)
-                and not grid.overlaps(busy.get(u.pk, []), start, end)
-            ]
-            if not free:
-                raise SlotTaken("person_busy")
-            attendees.extend((u, companies[cid]) for u in free)
-        for user, _company in attendees:
-            busy.setdefault(user.pk, []).append((start, end))
-        items.append(
-            BulkItem(
-                exhibitor=companies[pair["exhibitor"]],
-                buyer=companies[pair["buyer"]],
-                attendees=attendees,
-                start=start,
-                end=end,
-                mode=a["mode"],
-            )
-        )
-    created = meetings_book_bulk(fair=fair, items=items, by=by)
-    accepted = {
-        pairs[a["request"]]["request"]: meeting.pk
-        for a, meeting in zip(todo, created, strict=True)
-        if pairs[a["request"]].get("request")
-    }
-    _accept_requests(fair=fair, accepted=accepted)
-    return created
-
-
-def _accept_requests(*, fair: Fair, accepted: dict[int, int]) -> None:
-    """Mark pending requests accepted with their meeting: one ``UPDATE … CASE`` per chunk."""
-    ids = sorted(accepted)
-    for index in range(0, len(ids), REQUEST_CHUNK):
-        chunk = ids[index : index + REQUEST_CHUNK]
-        MeetingRequest.objects.filter(pk__in=chunk, fair=fair, status=RequestStatus.PENDING).update(
-            status=RequestStatus.ACCEPTED,
-            meeting_id=Case(
-                *(When(pk=pk, then=Value(accepted[pk])) for pk in chunk),
-                output_field=IntegerField(),
-            ),
-            updated_at=timezone.now(),
-        )

@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from matchmaking.enums import (
+    BookingStatus,
     ConceptKind,
     InterestLevel,
     NextStep,
@@ -420,6 +421,17 @@ class SchedulerRun(models.Model):
     meetings_created = models.PositiveIntegerField(default=0, verbose_name=_("meetings created"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     published_at = models.DateTimeField(null=True, blank=True, verbose_name=_("published at"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+    publish_started_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("publishing started at")
+    )
 
     class Meta:
         verbose_name = _("scheduler run")
@@ -429,10 +441,65 @@ class SchedulerRun(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=RunStatus.values), name="scheduler_run_status_valid"
             ),
+            # One publication at a time per fair: a second one would book against a grid that
+            # is still filling up.
+            models.UniqueConstraint(
+                fields=["fair"],
+                condition=Q(status=RunStatus.PUBLISHING),
+                name="scheduler_run_one_publishing_per_fair",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"run {self.pk} ({self.status})"
+
+
+class SchedulerBooking(models.Model):
+    """One new meeting of a run being published, booked by the background task in batches.
+
+    ``(run, request)`` is unique: the row is the meeting's idempotent key. A batch books its
+    meetings and marks their rows booked in one transaction, so a worker killed mid-batch
+    leaves the rows pending and the meetings unwritten, and the next run of the task books
+    them once. A meeting that no longer fits (a conflict since the preview) is marked
+    refused with the reason, for the organiser's run page.
+    """
+
+    run = models.ForeignKey(
+        SchedulerRun, on_delete=models.CASCADE, related_name="bookings", verbose_name=_("run")
+    )
+    request = models.CharField(_("pair"), max_length=64)
+    position = models.PositiveIntegerField(_("position"))
+    slot = models.CharField(_("slot"), max_length=32)
+    mode = models.CharField(_("place"), max_length=16)
+    status = models.CharField(
+        _("status"), max_length=16, choices=BookingStatus.choices, default=BookingStatus.PENDING
+    )
+    reason = models.CharField(_("reason"), max_length=32, blank=True)
+    meeting = models.OneToOneField(
+        "meetings.Meeting",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("meeting"),
+    )
+
+    class Meta:
+        verbose_name = _("scheduled meeting")
+        verbose_name_plural = _("scheduled meetings")
+        ordering = ["run", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "request"], name="scheduler_booking_once"),
+            models.CheckConstraint(
+                condition=Q(status__in=BookingStatus.values), name="scheduler_booking_status_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["run", "status", "position"], name="scheduler_booking_next_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request} of run {self.run_id} ({self.status})"
 
 
 class MeetingFeedback(models.Model):

@@ -96,10 +96,14 @@ def request_cancelled(*, req: Any, actor_company: Any, recipients: Sequence[Any]
     )
 
 
+#: People per agenda e-mail job of a published schedule.
+AGENDA_CHUNK = 500
+
+
 def schedule_published(*, fair: Any, run: Any, meetings: Sequence[Any]) -> int:
     """Store a ``schedule.published`` notification for every person with a new meeting (one
     bulk insert; the page hears the one fair-wide event, not one per person) and enqueue their
-    agenda e-mails. Returns the number of people."""
+    agenda e-mails (one job per :data:`AGENDA_CHUNK` people). Returns the number of people."""
     from meetings.calendar import load_attendees
 
     by_meeting = load_attendees(meetings)
@@ -123,9 +127,21 @@ def schedule_published(*, fair: Any, run: Any, meetings: Sequence[Any]) -> int:
     if users:
         from matchmaking.tasks import send_agendas
 
-        send_agendas.defer_on_commit(
-            fair_id=fair.pk, run_id=run.pk, meeting_ids=[m.pk for m in meetings]
-        )
+        # One job per AGENDA_CHUNK people, with those people's meetings: several workers share
+        # a fair's e-mails, and a retry repeats less.
+        meetings_of: dict[int, list[int]] = {}
+        for meeting in meetings:
+            for row in by_meeting[meeting.pk]:
+                meetings_of.setdefault(row.user_id, []).append(meeting.pk)
+        people = sorted(users)
+        for index in range(0, len(people), AGENDA_CHUNK):
+            chunk = people[index : index + AGENDA_CHUNK]
+            send_agendas.defer_on_commit(
+                fair_id=fair.pk,
+                run_id=run.pk,
+                meeting_ids=sorted({pk for uid in chunk for pk in meetings_of[uid]}),
+                user_ids=chunk,
+            )
     return len(users)
 
 

@@ -550,12 +550,17 @@ def scheduler_runs(*, fair: Fair, limit: int = 20) -> list[SchedulerRun]:
     return list(SchedulerRun.objects.filter(fair=fair).defer("instance", "result")[:limit])
 
 
-def scheduler_run_for(*, fair: Fair, run_id: Any) -> SchedulerRun | None:
+def scheduler_run_for(*, fair: Fair, run_id: Any, light: bool = False) -> SchedulerRun | None:
+    """The fair's run ``run_id`` (``None`` for another fair's or a bad id). ``light``: without
+    its instance, result and pairs (megabytes at fair size), for the publish request."""
     try:
         pk = int(run_id)
     except (TypeError, ValueError):
         return None
-    return SchedulerRun.objects.filter(fair=fair, pk=pk).first()
+    runs = SchedulerRun.objects.filter(fair=fair, pk=pk)
+    if light:
+        runs = runs.defer("instance", "result", "pairs")
+    return runs.first()
 
 
 # --- Meeting controls on profiles and directory cards ------------------------------------------

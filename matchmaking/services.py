@@ -48,7 +48,7 @@ from matchmaking.models import (
     new_calendar_token,
 )
 from meetings import notifications as meeting_notifications
-from meetings.booking import SlotTaken, meeting_book_core, meeting_cancel
+from meetings.booking import meeting_book_core, meeting_cancel
 from meetings.enums import MeetingStatus
 from meetings.models import Deal, Meeting
 
@@ -823,45 +823,120 @@ def scheduler_run_preview(
 
 @transaction.atomic
 def scheduler_run_publish(*, fair: Fair, by: User, run: SchedulerRun) -> SchedulerRun:
-    """Create the previewed meetings in one transaction, then send everyone their agenda and
-    ONE fair-wide live event.
+    """The organiser's publish: mark a previewed run "publishing" and enqueue the task that
+    books its meetings (:func:`scheduler_run_book`), in one short transaction whose length does
+    not depend on the number of meetings. The other previews of the fair are discarded.
 
-    Locking rule: the run row is locked (``select_for_update``) so it is published at most
-    once; then :func:`meetings.booking.meetings_book_bulk` locks the fair row and books every
-    meeting in bulk, so the database (PostgreSQL exclusion constraints) or the serialised
-    transaction (SQLite) still refuses any double booking, and tables and online rooms are
-    counted per slot. If anything changed since the preview and a meeting no longer fits, the
-    whole publication is rolled back with a clear message. The number of queries does not
-    grow with the number of meetings: everyone's ``schedule.published`` notification is one
-    bulk insert, and the agenda e-mails are one background task (``matchmaking.tasks``).
+    Locking rule: the run row is locked (``select_for_update``); a run already publishing or
+    published is returned unchanged (a second click does nothing, and enqueues nothing). A
+    partial unique constraint allows one publishing run per fair: publishing a second while
+    the first is still booking is refused with a clear message. The task is written in this
+    transaction (``defer_on_commit``): a rollback enqueues nothing.
     """
-    from matchmaking import hosted
+    from matchmaking.tasks import scheduler_run_book_task
 
     _require_organiser(by)
-    locked = SchedulerRun.objects.select_for_update().get(pk=run.pk, fair=fair)
+    locked = (
+        SchedulerRun.objects.select_for_update()
+        .defer("instance", "result", "pairs")  # megabytes at fair size, not needed here
+        .get(pk=run.pk, fair=fair)
+    )
+    if locked.status in (RunStatus.PUBLISHING, RunStatus.PUBLISHED):
+        return locked
     if locked.status != RunStatus.PREVIEW:
         raise ValidationError(_("This schedule has already been published or discarded."))
+    locked.status = RunStatus.PUBLISHING
+    locked.published_by = by
+    locked.publish_started_at = timezone.now()
     try:
-        created = hosted.create_meetings(fair=fair, run=locked, by=by)
-    except SlotTaken as exc:
+        with transaction.atomic():
+            locked.save(update_fields=["status", "published_by", "publish_started_at"])
+    except IntegrityError as exc:
         raise ValidationError(
-            _(
-                "The schedule is out of date: some meetings no longer fit (%(reason)s). "
-                "Run a new preview."
-            )
-            % {"reason": exc.message}
+            _("Another schedule is being published. Wait until it is done, then run a new preview.")
         ) from exc
-    now = timezone.now()
-    locked.status = RunStatus.PUBLISHED
-    locked.meetings_created = len(created)
-    locked.published_at = now
-    locked.save(update_fields=["status", "meetings_created", "published_at"])
     SchedulerRun.objects.filter(fair=fair, status=RunStatus.PREVIEW).exclude(pk=locked.pk).update(
         status=RunStatus.DISCARDED
     )
-    notifications.schedule_published(fair=fair, run=locked, meetings=created)
-    broadcast_on_commit(
-        fair_group(fair.pk),
-        {"type": SCHEDULE_PUBLISHED, "run_id": locked.pk, "meetings": len(created)},
-    )
+    scheduler_run_book_task.defer_on_commit(run_id=locked.pk)
     return locked
+
+
+def scheduler_run_book(*, run_id: int, batch_size: int | None = None) -> SchedulerRun | None:
+    """Book the meetings of a publishing run in batches, then mark it published and tell
+    everyone once (the background task of :func:`scheduler_run_publish`; safe to run again
+    and to run concurrently).
+
+    Each step is its own transaction that first locks the run row, so two runs of the task
+    take turns, and each re-reads what is left:
+
+    1. the run's meetings become :class:`~matchmaking.models.SchedulerBooking` rows, once
+       (unique per run and pair: the meeting's idempotent key);
+    2. each batch of ``batch_size`` pending rows (``SCHEDULER_PUBLISH_BATCH``) is booked by
+       :func:`matchmaking.publishing.book_batch`, and its rows are marked booked or refused in the
+       same transaction. A worker killed mid-batch leaves it pending and unwritten; the
+       PostgreSQL exclusion constraints refuse any double booking regardless;
+    3. with nothing pending: the run is published (``meetings_created`` = booked), every person
+       with a new meeting gets their ``schedule.published`` notification and agenda e-mail
+       (:func:`matchmaking.notifications.schedule_published`, each e-mail once) and the fair
+       ONE live event after commit. Meetings that no longer fit stay listed as refused.
+
+    Returns the run, or ``None`` if it is gone.
+    """
+    from matchmaking import publishing
+    from matchmaking.enums import BookingStatus
+    from matchmaking.models import SchedulerBooking
+
+    size = max(1, batch_size or settings.SCHEDULER_PUBLISH_BATCH)
+    with transaction.atomic():
+        # The run's instance, result and pairs (megabytes at fair size) are read once here;
+        # they do not change after the preview. Each batch below locks the bare row.
+        run = (
+            SchedulerRun.objects.select_for_update(of=("self",))
+            .select_related("fair", "published_by")
+            .filter(pk=run_id)
+            .first()
+        )
+        if run is None or run.status != RunStatus.PUBLISHING:
+            return run
+        if not SchedulerBooking.objects.filter(run=run).exists():
+            SchedulerBooking.objects.bulk_create(
+                [
+                    SchedulerBooking(
+                        run=run, request=a["request"], position=n, slot=a["slot"], mode=a["mode"]
+                    )
+                    for n, a in enumerate(publishing.publication_plan(run=run))
+                ],
+                batch_size=1000,
+            )
+    while True:
+        with transaction.atomic():
+            state = SchedulerRun.objects.select_for_update().only("id", "status").get(pk=run_id)
+            if state.status != RunStatus.PUBLISHING:
+                run.status = state.status
+                return run
+            batch = list(
+                SchedulerBooking.objects.filter(run=run, status=BookingStatus.PENDING).order_by(
+                    "position"
+                )[:size]
+            )
+            if batch:
+                publishing.book_batch(fair=run.fair, run=run, bookings=batch, by=run.published_by)
+                continue
+            meetings = list(
+                Meeting.objects.filter(
+                    pk__in=SchedulerBooking.objects.filter(
+                        run=run, status=BookingStatus.BOOKED, meeting__isnull=False
+                    ).values("meeting_id")
+                ).order_by("start", "pk")
+            )
+            run.status = RunStatus.PUBLISHED
+            run.meetings_created = len(meetings)
+            run.published_at = timezone.now()
+            run.save(update_fields=["status", "meetings_created", "published_at"])
+            notifications.schedule_published(fair=run.fair, run=run, meetings=meetings)
+            broadcast_on_commit(
+                fair_group(run.fair_id),
+                {"type": SCHEDULE_PUBLISHED, "run_id": run.pk, "meetings": len(meetings)},
+            )
+            return run

@@ -1,5 +1,5 @@
-"""Background work of matchmaking: request e-mails, agenda e-mails, request expiry
-(``fairsite/tasks.py``)."""
+"""Background work of matchmaking: request e-mails, booking a published schedule, agenda
+e-mails, request expiry (``fairsite/tasks.py``)."""
 
 from __future__ import annotations
 
@@ -91,10 +91,13 @@ def send_request_emails(
 
 
 @task(retry=8)
-def send_agendas(*, fair_id: int, run_id: int, meeting_ids: list[int]) -> int:
+def send_agendas(
+    *, fair_id: int, run_id: int, meeting_ids: list[int], user_ids: list[int] | None = None
+) -> int:
     """One e-mail per person with their meetings of a published schedule, an invitation
     attached for each (one per meeting and language, shared by the people at it), linking
     to the agenda. Each person's e-mail once (key: run, person), all through one connection.
+    ``user_ids``: only these people (one job of several); default everyone at the meetings.
     Returns how many this run sent."""
     fair = Fair.objects.get(pk=fair_id)
     meetings = list(
@@ -105,10 +108,12 @@ def send_agendas(*, fair_id: int, run_id: int, meeting_ids: list[int]) -> int:
     by_meeting = load_attendees(meetings)
     by_user: dict[int, list[Meeting]] = defaultdict(list)
     users: dict[int, User] = {}
+    wanted = set(user_ids) if user_ids is not None else None
     for meeting in meetings:
         for row in by_meeting[meeting.pk]:
-            by_user[row.user_id].append(meeting)
-            users[row.user_id] = row.user
+            if wanted is None or row.user_id in wanted:
+                by_user[row.user_id].append(meeting)
+                users[row.user_id] = row.user
     invitations = Invitations(attendees=by_meeting)
     agenda = notifications.agenda_url()
     keys = {f"agenda:{run_id}:u{uid}": u for uid, u in users.items() if u.is_active}
@@ -143,6 +148,15 @@ def send_agendas(*, fair_id: int, run_id: int, meeting_ids: list[int]) -> int:
             )
             sent += deliver_once(key=key, user=user, message=message, connection=connection)
     return sent
+
+
+@task(retry=8)
+def scheduler_run_book_task(*, run_id: int) -> int:
+    """Book a publishing schedule's meetings in batches, then publish it and tell everyone
+    once (:func:`matchmaking.services.scheduler_run_book`: resumable, each batch its own
+    transaction). Returns how many meetings the run has booked."""
+    run = services.scheduler_run_book(run_id=run_id)
+    return run.meetings_created if run is not None else 0
 
 
 @periodic(cron="* * * * *")

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from exhibitors.models import Company
 from fairsite.forms import creates
 from fairsite.permissions import fair_or_404, organiser_required, verified_member_required
-from matchmaking import feedback, hosted, notifications, selectors, services, waitlist
+from matchmaking import feedback, hosted, notifications, publishing, selectors, services, waitlist
 from matchmaking.enums import OfferStatus, RequestStatus, RunStatus
 from matchmaking.forms import (
     AcceptForm,
@@ -517,36 +517,61 @@ def scheduler(request: HttpRequest) -> HttpResponse:
 
 @organiser_required
 def scheduler_run(request: HttpRequest, pk: int) -> HttpResponse:
+    """The run's preview and, once publishing, its progress and the meetings that could not be
+    booked. ``?part=progress`` renders only the progress (what the page re-fetches while
+    the meetings are being booked)."""
     run = selectors.scheduler_run_for(fair=fair_or_404(request), run_id=pk)
     if run is None:
         raise Http404
+    started = run.status in (RunStatus.PUBLISHING, RunStatus.PUBLISHED)
+    context = {
+        "run": run,
+        "is_preview": run.status == RunStatus.PREVIEW,
+        "is_publishing": run.status == RunStatus.PUBLISHING,
+        "publication": publishing.publication(run=run) if started else None,
+    }
+    if request.GET.get("part") == "progress":
+        return render(request, "matchmaking/organiser/_scheduler_run_status.html", context)
     return render(
         request,
         "matchmaking/organiser/scheduler_run.html",
-        {
-            "run": run,
-            "preview": hosted.preview(run=run),
-            "is_preview": run.status == RunStatus.PREVIEW,
-        },
+        {**context, "preview": hosted.preview(run=run)},
     )
 
 
 @require_POST
 @organiser_required
 def scheduler_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start publishing (the booking runs in the background; on the demo, right after this
+    request's commit). A second click changes nothing."""
     fair = fair_or_404(request)
-    run = selectors.scheduler_run_for(fair=fair, run_id=pk)
+    run = selectors.scheduler_run_for(fair=fair, run_id=pk, light=True)
     if run is None:
         raise Http404
+    before = run.status
     try:
         run = services.scheduler_run_publish(fair=fair, by=request.user, run=run)
     except ValidationError as exc:
         for text in _messages_of(exc):
             messages.error(request, text)
         return redirect("matchmaking:scheduler_run", pk=pk)
-    messages.success(
-        request, _("Published: %(count)d meetings were created.") % {"count": run.meetings_created}
-    )
+    if before != RunStatus.PREVIEW:
+        messages.info(request, _("This schedule is already being published or published."))
+        return redirect("matchmaking:scheduler_run", pk=pk)
+    run.refresh_from_db(fields=["status", "meetings_created"])
+    if run.status == RunStatus.PUBLISHED:
+        messages.success(
+            request,
+            _("Published: %(count)d meetings were created.") % {"count": run.meetings_created},
+        )
+    else:
+        messages.success(
+            request,
+            _(
+                "Publishing: the meetings are being booked. Everyone gets their agenda once "
+                "all are booked; this page shows the progress."
+            ),
+        )
     return redirect("matchmaking:scheduler_run", pk=pk)
 
 

@@ -1,8 +1,8 @@
 """The production topology, as ``deploy/`` describes it: Debian's nginx with
 ``deploy/nginx/fairsite.conf`` in front of two daphne processes on Unix sockets, PostgreSQL,
 Redis and a task worker. Driven through nginx only: pages, sign-in, a chat across the two
-processes over WebSockets, a rolling restart while a client keeps requesting and chatting, and a
-forged ``X-Forwarded-For``."""
+processes over WebSockets, a rolling restart while a client keeps requesting and chatting, a
+request step whose e-mail the worker process sends, and a forged ``X-Forwarded-For``."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
-from django.core.management import get_commands
 
 from deploy.topology import daphne_start, nginx_start
 from meetings.models import ChatMessage
@@ -277,20 +277,106 @@ def test_forged_forwarded_for_through_nginx_does_not_escape_the_rate_limit(topol
     assert direct == ["200"] * 6, direct
 
 
-def test_worker_runs_beside_the_web_processes(request):
-    if "worker" not in get_commands():
-        pytest.skip("no `manage.py worker` command on this branch yet")
-    topology = request.getfixturevalue("topology")
-    topology.worker = subprocess.Popen(  # noqa: S603 - our own manage.py
-        [sys.executable, "manage.py", "worker"],
-        cwd=ROOT,
-        env=topology.env,
-        stdout=open(topology.tmp / "worker.log", "ab"),  # noqa: SIM115
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+def test_a_task_enqueued_through_nginx_is_executed_by_the_worker(
+    topology,
+    exhibitor_member,
+    buyer_member,
+):
+    """The exhibitor declines a meeting request through nginx: the request's daphne writes
+    the e-mail job in its transaction, and the worker process sends it. Negative control:
+    before the worker starts, the job waits in the queue and nothing is delivered."""
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from fairsite.models import OutgoingEmail
+    from matchmaking.models import MeetingRequest, ProposedSlot
+    from matchmaking.tasks import send_request_emails
+    from tests.fairsite.test_tasks import Sink, wait_for
+
+    seller, asker = exhibitor_member.user, buyer_member.user
+    seller.password = PBKDF2PasswordHasher().encode(PASSWORD, "topologysalt", iterations=1000)
+    seller.save(update_fields=["password"])
+    req = MeetingRequest.objects.create(
+        fair=exhibitor_member.company.fair,
+        requester=buyer_member.company,
+        recipient=exhibitor_member.company,
+        exhibitor=exhibitor_member.company,
+        buyer=buyer_member.company,
+        awaiting=exhibitor_member.company,
+        requested_by=asker,
     )
-    time.sleep(2)
-    assert topology.worker.poll() is None, (topology.tmp / "worker.log").read_text()
+    start = timezone.now() + timedelta(days=2)
+    ProposedSlot.objects.create(
+        request=req, round=req.round, start=start, end=start + timedelta(minutes=30), mode="online"
+    )
+    sink = Sink(hold_at=10**6)
+    threading.Thread(target=sink.serve_forever, daemon=True).start()
+
+    async def decline() -> int:
+        status, jar, _ = await sign_in(topology, seller.email, PASSWORD)
+        assert status == 302 and "sessionid" in jar, status
+        cookie = f"sessionid={jar['sessionid']}; django_language=en"
+        status, raw = await topology.get(f"/requests/{req.pk}/", Cookie=cookie)
+        assert status == 200, raw[:300]
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', raw).group(1).decode()
+        csrf = cookies(raw).get("csrftoken") or jar.get("csrftoken")
+        from urllib.parse import urlencode
+
+        status, raw = await topology.post(
+            f"/requests/{req.pk}/decline/",
+            urlencode({"csrfmiddlewaretoken": token, "reason": "Fully booked"}),
+            Cookie=f"{cookie}; csrftoken={csrf}",
+            Origin=f"http://127.0.0.1:{topology.port}",
+            Referer=f"http://127.0.0.1:{topology.port}/requests/{req.pk}/",
+        )
+        return status
+
+    def job_status() -> str | None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT status FROM procrastinate_jobs WHERE task_name = %s",
+                [send_request_emails.name],
+            )
+            row = cursor.fetchone()
+        return row[0] if row else None
+
+    try:
+        assert asyncio.run(decline()) == 302
+        req.refresh_from_db()
+        assert req.status == "declined"
+        # Without a worker: queued, not delivered.
+        assert job_status() == "todo"
+        time.sleep(3)
+        assert sink.received == []
+        assert not OutgoingEmail.objects.filter(sent_at__isnull=False).exists()
+        assert job_status() == "todo"
+
+        topology.worker = subprocess.Popen(  # noqa: S603 - our own manage.py
+            [sys.executable, "manage.py", "worker", "--concurrency", "1"],
+            cwd=ROOT,
+            env={
+                **topology.env,
+                "FAIRSITE_EMAIL_HOST": "127.0.0.1",
+                "FAIRSITE_EMAIL_PORT": str(sink.server_address[1]),
+                "FAIRSITE_EMAIL_USE_TLS": "0",
+            },
+            stdout=open(topology.tmp / "worker.log", "ab"),  # noqa: SIM115
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        assert wait_for(lambda: job_status() == "succeeded", 60), (
+            job_status(),
+            (topology.tmp / "worker.log").read_text()[-2000:],
+        )
+        assert sink.received == [asker.email]
+        (sent,) = OutgoingEmail.objects.filter(sent_at__isnull=False)
+        assert (sent.to, sent.key) == (asker.email, f"request.declined:{req.pk}:r1:u{asker.pk}")
+        assert topology.worker.poll() is None
+    finally:
+        sink.shutdown()
+        sink.server_close()
 
 
 def test_forwarded_for_from_an_untrusted_peer_is_ignored(postgres_required, redis_url, static_root):

@@ -13,7 +13,7 @@ from django.core import mail
 from django.urls import reverse
 
 from fairsite.channels import SCHEDULE_PUBLISHED, fair_group, user_group
-from matchmaking import hosted, services
+from matchmaking import hosted, publishing, services
 from matchmaking.enums import RequestStatus, RunStatus
 from matchmaking.models import MeetingRequest, SchedulerRun
 from meetings.enums import MeetingStatus
@@ -165,18 +165,22 @@ def _publish_queries(fair, organiser, n, capture):
         )
     run = services.scheduler_run_preview(fair=fair, by=organiser, time_limit=1)
     mail.outbox.clear()
-    # The organiser's request: the agenda e-mails are a background task, run after it.
-    with capture() as after_commit, CaptureQueriesContext(connection) as queries:
+    # The organiser's request: it marks the run publishing and enqueues the booking task.
+    with capture() as after_commit, CaptureQueriesContext(connection) as request_queries:
         run = services.scheduler_run_publish(fair=fair, by=organiser, run=run)
-    for callback in after_commit:
-        callback()
-    assert run.meetings_created == n
+    assert run.status == RunStatus.PUBLISHING and len(after_commit) == 1
+    assert not Meeting.objects.filter(exhibitor__in=[ex.company for ex, _b in created]).exists()
+    # The task (one batch here), as the worker runs it; then its agenda e-mails.
+    with capture(execute=True), CaptureQueriesContext(connection) as task_queries:
+        after_commit[0]()
+    run.refresh_from_db()
+    assert (run.status, run.meetings_created) == (RunStatus.PUBLISHED, n)
     assert len(mail.outbox) == 2 * n
     requests = MeetingRequest.objects.filter(exhibitor__in=[ex.company for ex, _b in created])
     assert requests.filter(status=RequestStatus.ACCEPTED, meeting__isnull=False).count() == n // 2
     for req in requests.select_related("meeting"):
         assert (req.meeting.exhibitor_id, req.meeting.buyer_id) == (req.exhibitor_id, req.buyer_id)
-    return len(queries)
+    return len(request_queries), len(task_queries)
 
 
 def test_publish_query_count_does_not_grow_with_the_meetings(
@@ -201,12 +205,14 @@ def test_agendas_one_per_person_in_their_language_with_invitations(
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         run = services.scheduler_run_publish(fair=fair, by=organiser, run=run)
+    run.refresh_from_db()  # published by the booking task, right after the request's commit
     assert run.meetings_created == 3
     people = set(Meeting.objects.filter(fair=fair).values_list("attendees__user__email", flat=True))
     assert colleague.user.email in people
     assert len(mail.outbox) == len(people) == 6
     assert sorted(m.to[0] for m in mail.outbox) == sorted(people)
-    assert len(callbacks) == 2  # the agendas (one batch) and the fair-wide event
+    # The booking task, then the agendas (one task) and the fair-wide event.
+    assert len(callbacks) == 3
     by_to = {m.to[0]: m for m in mail.outbox}
     ja = by_to[ja_buyer.user.email]
     assert "商談スケジュール" in ja.subject  # "Your meeting schedule for …" in Japanese
@@ -221,10 +227,14 @@ def test_agendas_one_per_person_in_their_language_with_invitations(
     assert "Your meeting schedule" in by_to[en_buyer.user.email].subject
 
 
-def test_publish_rolls_back_everything_when_the_schedule_is_out_of_date(
-    fair, organiser, django_capture_on_commit_callbacks
+def test_publish_books_what_still_fits_and_reports_the_rest(
+    fair, organiser, login, django_capture_on_commit_callbacks
 ):
-    (ex, buyer), _other = _remote_pairs(fair, 2)
+    """A buyer booked elsewhere since the preview: that meeting is refused and listed on the
+    run page, the other is booked; only its people are mailed."""
+    from meetings.booking import meeting_book
+
+    (ex, buyer), (other_ex, other_buyer) = _remote_pairs(fair, 2)
     pending = MeetingRequest.objects.create(
         fair=fair,
         requester=buyer.company,
@@ -236,20 +246,65 @@ def test_publish_rolls_back_everything_when_the_schedule_is_out_of_date(
     )
     run = services.scheduler_run_preview(fair=fair, by=organiser, time_limit=1)
     assert len(run.result["assignments"]) == 2
+    slots = {s["id"]: s for s in run.instance["slots"]}
+    (taken,) = [
+        a
+        for a in run.result["assignments"]
+        if a["request"] == f"r{ex.company_id}-{buyer.company_id}"
+    ]
+    elsewhere = factories.MemberFactory(company__fair=fair)
+    meeting_book(  # since the preview: the buyer now meets someone else at that time
+        fair=fair,
+        exhibitor=elsewhere.company,
+        buyer=buyer.company,
+        attendees=[elsewhere, buyer],
+        start=datetime.fromisoformat(slots[taken["slot"]]["start"]),
+        end=datetime.fromisoformat(slots[taken["slot"]]["end"]),
+        mode="online",
+        by=organiser,
+    )
+    mail.outbox.clear()
+    client = login(organiser)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("matchmaking:scheduler_publish", kwargs={"pk": run.pk}))
+    assert response.status_code == 302
+    run.refresh_from_db()
+    assert (run.status, run.meetings_created) == (RunStatus.PUBLISHED, 1)
+    assert Meeting.objects.filter(exhibitor=other_ex.company, buyer=other_buyer.company).exists()
+    assert not Meeting.objects.filter(exhibitor=ex.company).exists()
+    pending.refresh_from_db()
+    assert pending.status == RequestStatus.PENDING
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [other_ex.user.email, other_buyer.user.email]
+    )
+    page = client.get(reverse("matchmaking:scheduler_run", kwargs={"pk": run.pk}))
+    publication = page.context["publication"]
+    assert (publication["booked"], publication["refused"]) == (1, 1)
+    (row,) = publication["refused_rows"]
+    assert (row["exhibitor"], row["buyer"]) == (ex.company.display_name, buyer.company.display_name)
+    html = page.content.decode()
+    assert 'id="refused-meetings"' in html and ex.company.display_name in html
+
+
+def test_publish_with_the_online_rooms_closed_books_nothing_and_says_why(
+    fair, organiser, django_capture_on_commit_callbacks
+):
+    """The batch is refused as a whole, then meeting by meeting: every one is refused with the
+    reason, the run is published with none, nobody is mailed."""
+    _remote_pairs(fair, 2)
+    run = services.scheduler_run_preview(fair=fair, by=organiser, time_limit=1)
     fair.online_capacity = 0  # the organiser closed the online rooms since the preview
     fair.save()
     mail.outbox.clear()
-    from django.core.exceptions import ValidationError
-
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError) as caught:
-        services.scheduler_run_publish(fair=fair, by=organiser, run=run)
-    assert "schedule is out of date" in str(caught.value)
-    assert not Meeting.objects.exists()
-    pending.refresh_from_db()
-    assert pending.status == RequestStatus.PENDING
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.scheduler_run_publish(fair=fair, by=organiser, run=run)
     run.refresh_from_db()
-    assert run.status == RunStatus.PREVIEW
+    assert (run.status, run.meetings_created) == (RunStatus.PUBLISHED, 0)
+    assert not Meeting.objects.exists()
+    reasons = list(run.bookings.values_list("status", "reason"))
+    assert reasons == [("refused", "online_full")] * 2
     assert not mail.outbox
+    assert publishing.publication(run=run)["refused_rows"][0]["reason"] == "online rooms full"
 
 
 def test_fixed_mixed_meeting_holds_an_online_room(
@@ -301,6 +356,7 @@ def test_fixed_mixed_meeting_holds_an_online_room(
     assert datetime.fromisoformat(slots[new[0]["slot"]]) == other_start
     with django_capture_on_commit_callbacks(execute=True):
         run = services.scheduler_run_publish(fair=fair, by=organiser, run=run)
+    run.refresh_from_db()
     assert run.meetings_created == 1
     meeting = Meeting.objects.get(exhibitor=ex.company)
     assert meeting.start == other_start and meeting.video_url
