@@ -79,8 +79,11 @@ def grades_of(data: dict[str, Any]) -> dict[str, dict[str, int]]:
 # --- Loading through the services ---------------------------------------------------------------
 
 
-def setup_django(database_url: str) -> None:
-    os.environ["FAIRSITE_DATABASE_URL"] = database_url
+def setup_django(sqlite_path: Path) -> None:
+    # A SQLite file of its own (no database URL): tasks run in-process after commit.
+    os.environ.pop("FAIRSITE_DATABASE_URL", None)
+    os.environ["FAIRSITE_SQLITE_PATH"] = str(sqlite_path)
+    os.environ["FAIRSITE_TASKS"] = "inline"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fairsite.settings")
     for name in ("FAIRSITE_REDIS_URL",):
         os.environ.pop(name, None)
@@ -408,7 +411,7 @@ def main() -> None:
     )
     path = Path(tempfile.mkstemp(prefix="match-quality-", suffix=".sqlite3")[1])
     try:
-        setup_django(f"sqlite:///{path}")
+        setup_django(path)
         started = time.perf_counter()
         fair, companies = load(data)
         print(f"loaded through company_create in {time.perf_counter() - started:.1f} s")
