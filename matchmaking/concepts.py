@@ -27,7 +27,8 @@ Matching rules:
   without any still matches. Syllables compare by letters and tone, wherever the tone mark
   sits (``hoá`` = ``hóa``).
 - Two names that overlap without one containing the other are both read (``chế tạo khuôn``
-  and ``khuôn dập`` in ``chế tạo khuôn dập``), unless one is a look-alike, which wins.
+  and ``khuôn dập`` in ``chế tạo khuôn dập``), unless one is a look-alike, which wins, or one
+  is broader than the other, which gives way (only the stamping die is read there).
 - English spellings are one: British and American forms (``mould`` = ``mold``,
   ``aluminium`` = ``aluminum``, ``-ise`` = ``-ize``) read alike in names and texts, and an
   English name ending in ``-ing`` also matches its ``-ed`` form (``powder coating`` →
@@ -358,6 +359,18 @@ class Vocabulary:
             ):
                 continue
             chosen.append((start, end, code))
+        # Of two overlapping names, a broader concept gives way to the narrower one
+        # (``금형 제작`` in ``다이캐스팅 금형 제작`` is the die-casting die, not moulds in general).
+        chosen = [
+            (start, end, code)
+            for start, end, code in chosen
+            if not any(
+                start < e
+                and s < end
+                and (c == code and (s, e) < (start, end) or code in self.ancestors(c))
+                for s, e, c in chosen
+            )
+        ]
         chosen.sort()
         out: list[Match] = []
         order: dict[str, int] = {}

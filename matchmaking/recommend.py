@@ -12,7 +12,9 @@ is written out in ``docs/matchmaking.md`` (section "Recommendations").
   its order (the first-named is what the buyer is after); a product named as what a process
   is *for* weighs half (:data:`APPLICATION_WEIGHT`: "zinc-nickel plating for brake brackets",
   "mạ kẽm niken cho giá đỡ phanh", "ブレーキ用の亜鉛ニッケルめっき", "브레이크용 아연니켈 도금" ask
-  for plating, not for brackets; see :func:`applications`). A supplier of a narrower concept
+  for plating, not for brackets; see :func:`applications`). On the supplier's side, the parts
+  a finishing service names as what it treats ("galvanizing of fasteners") answer a need for
+  those parts only at :data:`APPLIED_CREDIT`. A supplier of a narrower concept
   answers a broader need fully (zinc-nickel plating answers "plating"); a supplier of only the
   broader one answers a narrower need in part (:data:`BROADER_CREDIT`), and so does a supplier
   of a sibling under the same process or product (:data:`SIBLING_CREDIT`: galvanizing for a
@@ -61,13 +63,19 @@ WEIGHTS = {
 FLOOR = 0.3  # relevance below this is never shown
 VAGUE_TOP = 5  # at most this many for a need that names no process or product
 VAGUE_KIND = 0.5  # a need whose heaviest concept weighs less than this is vague
-BROADER_CREDIT = 0.35
-SIBLING_CREDIT = 0.3
+BROADER_CREDIT = 0.5
+SIBLING_CREDIT = 0.4
 APPLICATION_WEIGHT = 0.5  # a product the need names as what a process is for
 # "PROCESS for PRODUCT" (English, Vietnamese) and "PRODUCT用 PROCESS" (Japanese, Korean), within
 # one clause.
 _FOR_AFTER = re.compile(r"\b(?:for|cho|dung cho|used in|to make)\b")
 _FOR_BEFORE = re.compile(r"^\s*(?:用|向け|용)")
+# A supplier's "galvanizing of fasteners", "mạ kẽm cho ốc vít", "ボルトのめっき": the parts a
+# finishing service treats are its customers' products, not its own.
+SERVICE_ROOTS = ("surface_finishing", "heat_treatment")
+APPLIED_CREDIT = 0.3
+_OF_AFTER = re.compile(r"\b(?:of|for|on|cho|dung cho|tren)\b")
+_OF_BEFORE = re.compile(r"^\s*(?:用|向け|용|の|への|에)")
 _CLAUSE = re.compile(r"[.;!?。；！？\n]")
 TEXT_SATURATION = 0.5  # a cosine of 0.5 already counts as a full text match
 POSITION_DECAY = 0.15
@@ -228,15 +236,18 @@ def credit_matrix(vocabulary: Vocabulary, codes: Sequence[str]) -> np.ndarray:
     same or a narrower one, :data:`BROADER_CREDIT` for a broader one, :data:`SIBLING_CREDIT`
     for one that shares a broader process or product with it, else 0."""
     index = {c: i for i, c in enumerate(codes)}
-    out = np.zeros((len(codes), len(codes)), np.float32)
     shared_kinds = ("process", "product")
+    out = np.zeros((len(codes), len(codes)), np.float32)
     for b, code in enumerate(codes):
         out[b, b] = 1.0
         chain = vocabulary.ancestors(code)
         for ancestor in chain:
             if ancestor in index:
                 out[index[ancestor], b] = 1.0  # b is narrower than the need
-                out[b, index[ancestor]] = max(out[b, index[ancestor]], BROADER_CREDIT)
+                # A supplier of the broader process or product answers b in part; one that
+                # only names the material or industry ("metal", "automotive") does not.
+                if vocabulary.concepts[ancestor].kind in shared_kinds:
+                    out[b, index[ancestor]] = max(out[b, index[ancestor]], BROADER_CREDIT)
     groups: dict[str, list[int]] = {}
     for b, code in enumerate(codes):
         for ancestor in vocabulary.ancestors(code):
@@ -251,10 +262,27 @@ def credit_matrix(vocabulary: Vocabulary, codes: Sequence[str]) -> np.ndarray:
     return out
 
 
-def applications(vocabulary: Vocabulary, text: str, found: Sequence[Match]) -> set[int]:
+def applications(
+    vocabulary: Vocabulary,
+    text: str,
+    found: Sequence[Match],
+    *,
+    after: re.Pattern[str] = _FOR_AFTER,
+    before: re.Pattern[str] = _FOR_BEFORE,
+    services_only: bool = False,
+) -> set[int]:
     """Indexes in ``found`` of the products named as what a process of the same clause is for:
-    after "for" / "cho" following the process, or before 用 / 向け / 용 preceding it."""
-    processes = [m for m in found if vocabulary.concepts[m.code].kind == "process"]
+    after "for" / "cho" following the process, or before 用 / 向け / 용 preceding it. With
+    ``services_only``, only finishing services count (:data:`SERVICE_ROOTS`)."""
+    processes = [
+        m
+        for m in found
+        if vocabulary.concepts[m.code].kind == "process"
+        and (
+            not services_only
+            or any(r == m.code or r in vocabulary.ancestors(m.code) for r in SERVICE_ROOTS)
+        )
+    ]
     if not processes:
         return set()
     out: set[int] = set()
@@ -264,11 +292,11 @@ def applications(vocabulary: Vocabulary, text: str, found: Sequence[Match]) -> s
         for p in processes:
             if p.end <= m.start:
                 between = text[p.end : m.start]
-                if not _CLAUSE.search(between) and _FOR_AFTER.search(fold(between)):
+                if not _CLAUSE.search(between) and after.search(fold(between)):
                     out.add(k)
             elif m.end <= p.start:
                 between = text[m.end : p.start]
-                if not _CLAUSE.search(between) and _FOR_BEFORE.search(between):
+                if not _CLAUSE.search(between) and before.search(between):
                     out.add(k)
     return out
 
@@ -305,8 +333,21 @@ def _concepts(
         mentioned.append(frozenset(certs))
     offer = np.zeros((len(exhibitors), max(len(scored), 1)), np.float32)
     for j, found in enumerate(matches[len(buyers) :]):
-        for k in {index[m.code] for m in found if m.code in index}:
+        applied = applications(
+            vocabulary,
+            exhibitors[j].text,
+            found,
+            after=_OF_AFTER,
+            before=_OF_BEFORE,
+            services_only=True,
+        )
+        own = {index[m.code] for n, m in enumerate(found) if m.code in index and n not in applied}
+        for k in own:
             np.maximum(offer[j], credit[:, k], out=offer[j])
+        for n in applied:
+            k = index.get(found[n].code)
+            if k is not None and k not in own:
+                offer[j, k] = max(offer[j, k], APPLIED_CREDIT)
     return _Concepts(scored, need, offer, vague, mentioned, matches, credit)
 
 
