@@ -64,7 +64,7 @@ FLOOR = 0.3  # relevance below this is never shown
 VAGUE_TOP = 5  # at most this many for a need that names no process or product
 VAGUE_KIND = 0.5  # a need whose heaviest concept weighs less than this is vague
 BROADER_CREDIT = 0.5
-SIBLING_CREDIT = 0.4
+SIBLING_CREDIT = 0.5
 APPLICATION_WEIGHT = 0.5  # a product the need names as what a process is for
 # "PROCESS for PRODUCT" (English, Vietnamese) and "PRODUCT用 PROCESS" (Japanese, Korean), within
 # one clause.
