@@ -69,13 +69,13 @@ APPLICATION_WEIGHT = 0.5  # a product the need names as what a process is for
 # "PROCESS for PRODUCT" (English, Vietnamese) and "PRODUCT用 PROCESS" (Japanese, Korean), within
 # one clause.
 _FOR_AFTER = re.compile(r"\b(?:for|cho|dung cho|used in|to make)\b")
-_FOR_BEFORE = re.compile(r"^\s*(?:用|向け|용)")
+_FOR_BEFORE = re.compile(r"用|向け|용")
 # A supplier's "galvanizing of fasteners", "mạ kẽm cho ốc vít", "ボルトのめっき": the parts a
 # finishing service treats are its customers' products, not its own.
 SERVICE_ROOTS = ("surface_finishing", "heat_treatment")
 APPLIED_CREDIT = 0.3
 _OF_AFTER = re.compile(r"\b(?:of|for|on|cho|dung cho|tren)\b")
-_OF_BEFORE = re.compile(r"^\s*(?:用|向け|용|の|への|에)")
+_OF_BEFORE = re.compile(r"用|向け|용|の|への|에")
 _CLAUSE = re.compile(r"[.;!?。；！？\n]")
 TEXT_SATURATION = 0.5  # a cosine of 0.5 already counts as a full text match
 POSITION_DECAY = 0.15
