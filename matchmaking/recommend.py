@@ -229,6 +229,10 @@ class _Concepts:
     mentioned_certs: list[frozenset[str]]  # per buyer, certifications its text names
     matches: list[list[Match]]  # per company (buyers then exhibitors)
     credit: np.ndarray  # C × C, see credit_matrix
+    position: dict[str, int] = field(default_factory=dict)  # code → column
+
+    def __post_init__(self) -> None:
+        self.position = {code: k for k, code in enumerate(self.codes)}
 
 
 def credit_matrix(vocabulary: Vocabulary, codes: Sequence[str]) -> np.ndarray:
@@ -563,7 +567,7 @@ class _Context:
         buyer_words = _words_by_code(c.matches[i])
         offer_words = _words_by_code(c.matches[len(self.buyers) + j])
         out = []
-        position = {code: k for k, code in enumerate(c.codes)}
+        position = c.position
         for _weight, code in found[:REASON_CONCEPTS]:
             # The supplier's own words for what answers the need best (itself, a narrower, a
             # broader or a sibling concept).
@@ -579,7 +583,7 @@ class _Context:
                     "labels": concept.labels,
                     "need": buyer_words.get(code, ""),
                     "offer": offer,
-                    "exact": bool(c.offer[j, c.codes.index(code)] >= 1.0),
+                    "exact": bool(c.offer[j, position[code]] >= 1.0),
                 }
             )
         return out
