@@ -1,9 +1,11 @@
 """Quality of the recommendations on a labelled development set, beside BM25 and random.
 
-The set (``bench/data/match_dev.json``, or ``--data FILE`` of the same shape) holds Vietnamese
-suppliers described as such firms describe themselves (English, Vietnamese with and without
-diacritics, mixed) and JP/KR/US/TH buyers whose needs are written in English, Japanese, Korean
-or Vietnamese, from vague to very specific, with decoys. Every buyer × supplier pair has a grade
+The set (``bench/data/match_dev.json``, or ``--data FILE`` of the same shape:
+``bench/data/match_holdout.json``, ``bench/data/match_fresh.json``; see docs/matchmaking.md)
+holds Vietnamese suppliers described as such firms describe themselves (English, Vietnamese
+with and without diacritics, mixed) and JP/KR/US/TH buyers whose needs are written in English,
+Japanese, Korean or Vietnamese, from vague to very specific, with decoys. Every buyer ×
+supplier pair has a grade
 0–3 derived from hand-assigned labels (see the file's ``about``).
 
 The set is loaded **through the project's own services** (``exhibitors.services.company_create``
