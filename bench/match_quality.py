@@ -1,9 +1,11 @@
 """Quality of the recommendations on a labelled development set, beside BM25 and random.
 
-The set (``bench/data/match_dev.json``, or ``--data FILE`` of the same shape) holds Vietnamese
-suppliers described as such firms describe themselves (English, Vietnamese with and without
-diacritics, mixed) and JP/KR/US/TH buyers whose needs are written in English, Japanese, Korean
-or Vietnamese, from vague to very specific, with decoys. Every buyer × supplier pair has a grade
+The set (``bench/data/match_dev.json``, or ``--data FILE`` of the same shape:
+``bench/data/match_holdout.json``, ``bench/data/match_fresh.json``; see docs/matchmaking.md)
+holds Vietnamese suppliers described as such firms describe themselves (English, Vietnamese
+with and without diacritics, mixed) and JP/KR/US/TH buyers whose needs are written in English,
+Japanese, Korean or Vietnamese, from vague to very specific, with decoys. Every buyer ×
+supplier pair has a grade
 0–3 derived from hand-assigned labels (see the file's ``about``).
 
 The set is loaded **through the project's own services** (``exhibitors.services.company_create``
@@ -79,8 +81,11 @@ def grades_of(data: dict[str, Any]) -> dict[str, dict[str, int]]:
 # --- Loading through the services ---------------------------------------------------------------
 
 
-def setup_django(database_url: str) -> None:
-    os.environ["FAIRSITE_DATABASE_URL"] = database_url
+def setup_django(sqlite_path: Path) -> None:
+    # A SQLite file of its own (no database URL): tasks run in-process after commit.
+    os.environ.pop("FAIRSITE_DATABASE_URL", None)
+    os.environ["FAIRSITE_SQLITE_PATH"] = str(sqlite_path)
+    os.environ["FAIRSITE_TASKS"] = "inline"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fairsite.settings")
     for name in ("FAIRSITE_REDIS_URL",):
         os.environ.pop(name, None)
@@ -408,7 +413,7 @@ def main() -> None:
     )
     path = Path(tempfile.mkstemp(prefix="match-quality-", suffix=".sqlite3")[1])
     try:
-        setup_django(f"sqlite:///{path}")
+        setup_django(path)
         started = time.perf_counter()
         fair, companies = load(data)
         print(f"loaded through company_create in {time.perf_counter() - started:.1f} s")

@@ -34,7 +34,9 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fairsite.settings")
 if "--through-services" in sys.argv:
     DB_FILE = Path(tempfile.mkstemp(prefix="recommend-bench-", suffix=".sqlite3")[1])
-    os.environ["FAIRSITE_DATABASE_URL"] = f"sqlite:///{DB_FILE}"
+    os.environ.pop("FAIRSITE_DATABASE_URL", None)
+    os.environ["FAIRSITE_SQLITE_PATH"] = str(DB_FILE)
+    os.environ["FAIRSITE_TASKS"] = "inline"
     os.environ.pop("FAIRSITE_REDIS_URL", None)
 
 import django  # noqa: E402

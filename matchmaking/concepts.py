@@ -22,7 +22,17 @@ Matching rules:
 - A one-syllable Vietnamese name (its folded form is ambiguous: ``mạ`` → ``ma`` like ``mã``,
   ``nhôm`` → ``nhom`` like ``nhóm``, ``van`` like ``vẫn``) matches a text written with
   diacritics only as written, diacritics included; a text written without any is matched on
-  the folded form.
+  the folded form. A longer Vietnamese name never matches a word written with *other*
+  diacritics (``khuôn cắt``, cutting dies, is not ``khuôn cát``, sand moulds); a word typed
+  without any still matches. Syllables compare by letters and tone, wherever the tone mark
+  sits (``hoá`` = ``hóa``).
+- Two names that overlap without one containing the other are both read (``chế tạo khuôn``
+  and ``khuôn dập`` in ``chế tạo khuôn dập``), unless one is a look-alike, which wins, or one
+  is broader than the other, which gives way (only the stamping die is read there).
+- English spellings are one: British and American forms (``mould`` = ``mold``,
+  ``aluminium`` = ``aluminum``, ``-ise`` = ``-ize``) read alike in names and texts, and an
+  English name ending in ``-ing`` also matches its ``-ed`` form (``powder coating`` →
+  ``powder coated``).
 """
 
 from __future__ import annotations
@@ -50,6 +60,23 @@ KIND_WEIGHTS = {
 
 _EXTRA = {"đ": "d", "ı": "i", "ł": "l", "ø": "o"}
 _TOKEN = re.compile(r"[a-z0-9]+")
+# Vietnamese tone marks (combining): a syllable's tone, apart from its letters.
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
+# British → American spellings, applied alike to names and texts (word starts).
+_SPELLING = (
+    ("mould", "mold"),
+    ("aluminium", "aluminum"),
+    ("colour", "color"),
+    ("fibre", "fiber"),
+    ("centre", "center"),
+    ("metre", "meter"),
+    ("tyre", "tire"),
+    ("grey", "gray"),
+    ("labell", "label"),
+    ("jewellery", "jewelry"),
+    ("sulph", "sulf"),
+)
+_ISE = re.compile(r"(is)(e|es|ed|er|ers|ing|ation|ations)$")
 
 
 def _is_wide(ch: str) -> bool:
@@ -121,6 +148,29 @@ def normalise(text: str) -> Normalised:
     return Normalised(text or "", "".join(out), "".join(acc), origin, marked)
 
 
+@cache
+def spelling(word: str) -> str:
+    """One spelling for British and American forms: ``moulding`` → ``molding``,
+    ``galvanising`` → ``galvanizing``, ``aluminium`` → ``aluminum``."""
+    for uk, us in _SPELLING:
+        if word.startswith(uk):
+            word = us + word[len(uk) :]
+            break
+    if len(word) > 6:
+        word = _ISE.sub(lambda m: "iz" + m.group(2), word)
+    return word
+
+
+@cache
+def vi_syllable(word: str) -> tuple[str, str]:
+    """A Vietnamese syllable as (letters with their marks, tone): ``hoá`` and ``hóa`` are one;
+    ``cắt`` (cut) and ``cát`` (sand) are not."""
+    decomposed = unicodedata.normalize("NFD", word)
+    tone = "".join(sorted(c for c in decomposed if c in _TONES))
+    letters = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONES))
+    return letters, tone
+
+
 def plural(word: str) -> str:
     """``springs`` → ``spring``, ``presses`` → ``press``, ``assemblies`` → ``assembly``."""
     if len(word) <= 3 or not word.endswith("s") or word.isdigit():
@@ -145,9 +195,23 @@ class Token:
 
 def tokens(n: Normalised) -> list[Token]:
     return [
-        Token(plural(m.group()), m.group(), n.accented[m.start() : m.end()], m.start(), m.end())
+        Token(
+            plural(spelling(m.group())),
+            m.group(),
+            n.accented[m.start() : m.end()],
+            m.start(),
+            m.end(),
+        )
         for m in _TOKEN.finditer(n.text)
     ]
+
+
+def _past_forms(words: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """An English name ending in ``-ing`` also as ``-ed`` (``stamping`` → ``stamped``)."""
+    last = words[-1]
+    if last.endswith("ing") and len(last) > 5:
+        return [(*words[:-1], last[:-3] + "ed")]
+    return []
 
 
 @dataclass(frozen=True)
@@ -224,6 +288,9 @@ class Vocabulary:
         strict = lang == "vi" and len(words) == 1
         plain = lang != "vi"
         self._latin.setdefault(words[0], []).append(_Name(code, words, accented, strict, plain))
+        if lang == "en":
+            for form in _past_forms(words):
+                self._latin.setdefault(form[0], []).append(_Name(code, form, form, False, True))
 
     def _chain(self, code: str) -> tuple[str, ...]:
         out: list[str] = []
@@ -234,6 +301,20 @@ class Vocabulary:
             seen.add(current)
             current = self.concepts[current].broader
         return tuple(out)
+
+    @staticmethod
+    def _accents_agree(name: _Name, window: list[Token], marked: bool) -> bool:
+        """A Vietnamese name against the text's words: a word typed with diacritics must carry
+        the name's (letters and tone); a word typed without any matches, except for a
+        one-syllable name in a text that has diacritics elsewhere."""
+        for tok, accented in zip(window, name.accented, strict=True):
+            if tok.accented == tok.word_raw:  # typed without diacritics
+                if name.strict and marked and accented != tok.accented:
+                    return False
+                continue
+            if vi_syllable(tok.accented) != vi_syllable(accented):
+                return False
+        return True
 
     def _look_alike(self, code: str) -> bool:
         return self.concepts[code].kind == "other"
@@ -256,9 +337,10 @@ class Vocabulary:
                 window = toks[i : i + k]
                 if tuple(t.word for t in window) != name.words:
                     continue
-                if name.strict and n.has_diacritics and window[0].accented != name.accented[0]:
-                    continue
-                if name.plain and any(t.accented != t.word_raw for t in window):
+                if name.plain:
+                    if any(t.accented != t.word_raw for t in window):
+                        continue
+                elif not self._accents_agree(name, window, n.has_diacritics):
                     continue
                 spans.append((window[0].start, window[-1].end, name.code))
         text = n.text
@@ -267,13 +349,28 @@ class Vocabulary:
                 if text.startswith(name, start):
                     spans.append((start, start + len(name), code))
         spans.sort(key=lambda s: (-(s[1] - s[0]), not self._look_alike(s[2]), s[0]))
-        taken = bytearray(len(n.text))
         chosen: list[tuple[int, int, str]] = []
         for start, end, code in spans:
-            if any(taken[start:end]):
+            alike = self._look_alike(code)
+            if any(
+                (s <= start and end <= e)
+                or ((alike or self._look_alike(c)) and start < e and s < end)
+                for s, e, c in chosen
+            ):
                 continue
-            taken[start:end] = b"\x01" * (end - start)
             chosen.append((start, end, code))
+        # Of two overlapping names, a broader concept gives way to the narrower one
+        # (``금형 제작`` in ``다이캐스팅 금형 제작`` is the die-casting die, not moulds in general).
+        chosen = [
+            (start, end, code)
+            for start, end, code in chosen
+            if not any(
+                start < e
+                and s < end
+                and (c == code and (s, e) < (start, end) or code in self.ancestors(c))
+                for s, e, c in chosen
+            )
+        ]
         chosen.sort()
         out: list[Match] = []
         order: dict[str, int] = {}

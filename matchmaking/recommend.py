@@ -9,10 +9,17 @@ is written out in ``docs/matchmaking.md`` (section "Recommendations").
 - *concepts* (:mod:`matchmaking.concepts`): the processes, products, materials and industries
   both texts name, in any of Vietnamese (with or without diacritics), English, Japanese and
   Korean. Each concept of the need weighs by its kind (:data:`KIND_WEIGHTS`) and a little by
-  its order (the first-named is what the buyer is after). A supplier of a narrower concept
+  its order (the first-named is what the buyer is after); a product named as what a process
+  is *for* weighs half (:data:`APPLICATION_WEIGHT`: "zinc-nickel plating for brake brackets",
+  "mạ kẽm niken cho giá đỡ phanh", "ブレーキ用の亜鉛ニッケルめっき", "브레이크용 아연니켈 도금" ask
+  for plating, not for brackets; see :func:`applications`). On the supplier's side, the parts
+  a finishing service names as what it treats ("galvanizing of fasteners") answer a need for
+  those parts only at :data:`APPLIED_CREDIT`. A supplier of a narrower concept
   answers a broader need fully (zinc-nickel plating answers "plating"); a supplier of only the
-  broader one answers a narrower need in part (:data:`BROADER_CREDIT`). The score is half the
-  need's weighted coverage, half its best single match.
+  broader one answers a narrower need in part (:data:`BROADER_CREDIT`), and so does a supplier
+  of a sibling under the same process or product (:data:`SIBLING_CREDIT`: galvanizing for a
+  zinc-nickel need, both zinc plating; never siblings under a material or an industry). The
+  score is half the need's weighted coverage, half its best single match.
 - *text*: TF-IDF cosine of the two texts over words (light English stemming), character
   3–4-grams within words, and character bigrams of Japanese and Korean runs.
 - relevance = 0.75 × concepts + 0.25 × text; with no concept in the need, text alone.
@@ -56,7 +63,20 @@ WEIGHTS = {
 FLOOR = 0.3  # relevance below this is never shown
 VAGUE_TOP = 5  # at most this many for a need that names no process or product
 VAGUE_KIND = 0.5  # a need whose heaviest concept weighs less than this is vague
-BROADER_CREDIT = 0.35
+BROADER_CREDIT = 0.5
+SIBLING_CREDIT = 0.5
+APPLICATION_WEIGHT = 0.5  # a product the need names as what a process is for
+# "PROCESS for PRODUCT" (English, Vietnamese) and "PRODUCT用 PROCESS" (Japanese, Korean), within
+# one clause.
+_FOR_AFTER = re.compile(r"\b(?:for|cho|dung cho|used in|to make)\b")
+_FOR_BEFORE = re.compile(r"用|向け|용")
+# A supplier's "galvanizing of fasteners", "mạ kẽm cho ốc vít", "ボルトのめっき": the parts a
+# finishing service treats are its customers' products, not its own.
+SERVICE_ROOTS = ("surface_finishing", "heat_treatment")
+APPLIED_CREDIT = 0.3
+_OF_AFTER = re.compile(r"\b(?:of|for|on|cho|dung cho|tren)\b")
+_OF_BEFORE = re.compile(r"用|向け|용|の|への|에")
+_CLAUSE = re.compile(r"[.;!?。；！？\n]")
 TEXT_SATURATION = 0.5  # a cosine of 0.5 already counts as a full text match
 POSITION_DECAY = 0.15
 REASON_CONCEPTS = 3
@@ -204,10 +224,85 @@ class _Concepts:
 
     codes: list[str]
     need: np.ndarray  # nb × C, weights
-    offer: np.ndarray  # ne × C, 1 (does it, or a narrower one) or BROADER_CREDIT
+    offer: np.ndarray  # ne × C, 1 (does it, or a narrower one) or a partial credit
     vague: np.ndarray  # nb, bool
     mentioned_certs: list[frozenset[str]]  # per buyer, certifications its text names
     matches: list[list[Match]]  # per company (buyers then exhibitors)
+    credit: np.ndarray  # C × C, see credit_matrix
+    position: dict[str, int] = field(default_factory=dict)  # code → column
+
+    def __post_init__(self) -> None:
+        self.position = {code: k for k, code in enumerate(self.codes)}
+
+
+def credit_matrix(vocabulary: Vocabulary, codes: Sequence[str]) -> np.ndarray:
+    """``R[a, b]``: how far a supplier of concept ``b`` answers a need for ``a`` — 1 for the
+    same or a narrower one, :data:`BROADER_CREDIT` for a broader one, :data:`SIBLING_CREDIT`
+    for one that shares a broader process or product with it, else 0."""
+    index = {c: i for i, c in enumerate(codes)}
+    shared_kinds = ("process", "product")
+    out = np.zeros((len(codes), len(codes)), np.float32)
+    for b, code in enumerate(codes):
+        out[b, b] = 1.0
+        chain = vocabulary.ancestors(code)
+        for ancestor in chain:
+            if ancestor in index:
+                out[index[ancestor], b] = 1.0  # b is narrower than the need
+                # A supplier of the broader process or product answers b in part; one that
+                # only names the material or industry ("metal", "automotive") does not.
+                if vocabulary.concepts[ancestor].kind in shared_kinds:
+                    out[b, index[ancestor]] = max(out[b, index[ancestor]], BROADER_CREDIT)
+    groups: dict[str, list[int]] = {}
+    for b, code in enumerate(codes):
+        for ancestor in vocabulary.ancestors(code):
+            concept = vocabulary.concepts.get(ancestor)
+            if concept is not None and concept.kind in shared_kinds:
+                groups.setdefault(ancestor, []).append(b)
+    for members in groups.values():
+        for a in members:
+            for b in members:
+                if out[a, b] == 0:
+                    out[a, b] = SIBLING_CREDIT
+    return out
+
+
+def applications(
+    vocabulary: Vocabulary,
+    text: str,
+    found: Sequence[Match],
+    *,
+    after: re.Pattern[str] = _FOR_AFTER,
+    before: re.Pattern[str] = _FOR_BEFORE,
+    services_only: bool = False,
+) -> set[int]:
+    """Indexes in ``found`` of the products named as what a process of the same clause is for:
+    after "for" / "cho" following the process, or before 用 / 向け / 용 preceding it. With
+    ``services_only``, only finishing services count (:data:`SERVICE_ROOTS`)."""
+    processes = [
+        m
+        for m in found
+        if vocabulary.concepts[m.code].kind == "process"
+        and (
+            not services_only
+            or any(r == m.code or r in vocabulary.ancestors(m.code) for r in SERVICE_ROOTS)
+        )
+    ]
+    if not processes:
+        return set()
+    out: set[int] = set()
+    for k, m in enumerate(found):
+        if vocabulary.concepts[m.code].kind != "product":
+            continue
+        for p in processes:
+            if p.end <= m.start:
+                between = text[p.end : m.start]
+                if not _CLAUSE.search(between) and after.search(fold(between)):
+                    out.add(k)
+            elif m.end <= p.start:
+                between = text[m.end : p.start]
+                if not _CLAUSE.search(between) and before.search(between):
+                    out.add(k)
+    return out
 
 
 def _concepts(
@@ -215,10 +310,7 @@ def _concepts(
 ) -> _Concepts:
     scored = [c for c, k in vocabulary.concepts.items() if KIND_WEIGHTS.get(k.kind, 0) > 0]
     index = {c: i for i, c in enumerate(scored)}
-    children: dict[str, list[str]] = {}
-    for code in scored:
-        for ancestor in vocabulary.ancestors(code):
-            children.setdefault(ancestor, []).append(code)
+    credit = credit_matrix(vocabulary, scored)
     matches = [vocabulary.find(c.text) for c in [*buyers, *exhibitors]]
     need = np.zeros((len(buyers), max(len(scored), 1)), np.float32)
     vague = np.ones(len(buyers), bool)
@@ -227,7 +319,8 @@ def _concepts(
         position = 0
         seen: set[str] = set()
         certs: set[str] = set()
-        for m in found:
+        context = applications(vocabulary, buyers[i].text, found)
+        for n, m in enumerate(found):
             concept = vocabulary.concepts[m.code]
             if concept.kind == "cert":
                 certs.add(m.code)
@@ -235,6 +328,8 @@ def _concepts(
                 continue
             seen.add(m.code)
             weight = KIND_WEIGHTS[concept.kind] / (1.0 + POSITION_DECAY * position)
+            if n in context:
+                weight *= APPLICATION_WEIGHT
             position += 1
             need[i, index[m.code]] = weight
             if KIND_WEIGHTS[concept.kind] >= VAGUE_KIND:
@@ -242,18 +337,22 @@ def _concepts(
         mentioned.append(frozenset(certs))
     offer = np.zeros((len(exhibitors), max(len(scored), 1)), np.float32)
     for j, found in enumerate(matches[len(buyers) :]):
-        for m in found:
-            if m.code not in index:
-                continue
-            offer[j, index[m.code]] = 1.0
-            for ancestor in vocabulary.ancestors(m.code):
-                if ancestor in index:
-                    offer[j, index[ancestor]] = 1.0
-        for m in found:
-            for child in children.get(m.code, ()):
-                k = index[child]
-                offer[j, k] = max(offer[j, k], BROADER_CREDIT)
-    return _Concepts(scored, need, offer, vague, mentioned, matches)
+        applied = applications(
+            vocabulary,
+            exhibitors[j].text,
+            found,
+            after=_OF_AFTER,
+            before=_OF_BEFORE,
+            services_only=True,
+        )
+        own = {index[m.code] for n, m in enumerate(found) if m.code in index and n not in applied}
+        for k in own:
+            np.maximum(offer[j], credit[:, k], out=offer[j])
+        for n in applied:
+            k = index.get(found[n].code)
+            if k is not None and k not in own:
+                offer[j, k] = max(offer[j, k], APPLIED_CREDIT)
+    return _Concepts(scored, need, offer, vague, mentioned, matches, credit)
 
 
 def _concept_scores(c: _Concepts) -> np.ndarray:
@@ -468,9 +567,14 @@ class _Context:
         buyer_words = _words_by_code(c.matches[i])
         offer_words = _words_by_code(c.matches[len(self.buyers) + j])
         out = []
+        position = c.position
         for _weight, code in found[:REASON_CONCEPTS]:
-            related = [code, *self._narrower(code, offer_words), *self.vocabulary.ancestors(code)]
-            offer = next((offer_words[r] for r in related if r in offer_words), "")
+            # The supplier's own words for what answers the need best (itself, a narrower, a
+            # broader or a sibling concept).
+            row = c.credit[position[code]]
+            offered = [o for o in offer_words if o in position and row[position[o]] > 0]
+            offered.sort(key=lambda o: -row[position[o]])
+            offer = offer_words[offered[0]] if offered else ""
             concept = self.vocabulary.concepts[code]
             out.append(
                 {
@@ -479,13 +583,10 @@ class _Context:
                     "labels": concept.labels,
                     "need": buyer_words.get(code, ""),
                     "offer": offer,
-                    "exact": bool(c.offer[j, c.codes.index(code)] >= 1.0),
+                    "exact": bool(c.offer[j, position[code]] >= 1.0),
                 }
             )
         return out
-
-    def _narrower(self, code: str, offered: dict[str, str]) -> list[str]:
-        return [o for o in offered if code in self.vocabulary.ancestors(o)]
 
     def reasons(self, i: int, j: int) -> list[dict]:
         key = (i, j)
