@@ -239,9 +239,9 @@ def test_vocabulary_is_loaded_by_the_migration_and_extended_in_the_admin(fair):
 
 @pytestmark_db
 def test_the_broadened_vocabulary_reaches_a_database_migrated_before_it():
-    """Migration 0007 on rows as the first vocabulary left them: the new concept is created,
+    """Migration 0009 on rows as the first vocabulary left them: the new concept is created,
     the moved name leaves the old concept, organisers' own names stay."""
-    migration = importlib.import_module("matchmaking.migrations.0007_vocabulary_broadened")
+    migration = importlib.import_module("matchmaking.migrations.0009_vocabulary_broadened")
     Concept.objects.filter(code__in=["grinding", "surface_finishing"]).delete()
     machining = Concept.objects.get(code="cnc_machining")
     machining.names_en += "\ngrinding\nswiss-type lathe work"

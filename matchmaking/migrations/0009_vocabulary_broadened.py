@@ -272,7 +272,7 @@ def broaden_vocabulary(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("matchmaking", "0006_labels_for_new_fields"),
+        ("matchmaking", "0008_merge_waiting_list_and_publishing"),
     ]
 
     operations = [
