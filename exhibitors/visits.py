@@ -89,7 +89,8 @@ def visit_checkin(*, fair: Fair, staff: User, scanned: str, now: datetime) -> Ch
     slug, code = parse_scan(scanned)
     if code is None:
         return CheckinResult(CheckinOutcome.UNKNOWN)
-    badge = Badge.objects.select_related("user", "fair").filter(code=code).first()
+    # One query: the badge and its person (for the answer's name); the fair is ``fair``.
+    badge = Badge.objects.select_related("user").filter(code=code).first()
     if badge is None:
         return CheckinResult(CheckinOutcome.UNKNOWN)
     if badge.fair_id != fair.pk:
