@@ -144,6 +144,8 @@ def online_visit_record(*, fair: Fair, user: User, now: datetime) -> bool:
     day = fair_day(fair=fair, at=now)
     if not fair.start_date <= day <= fair.end_date:
         return False
+    if getattr(user, "_can_check_in", False):  # known already: organisers and hall staff
+        return False
     if not cache.add(
         online_seen_key(fair_id=fair.pk, user_id=user.pk, day=day), 1, ONLINE_SEEN_SECONDS
     ):
