@@ -61,6 +61,29 @@ def test_a_change_after_the_interval_is_announced_at_once(announcements):
     assert len(settled(announcements, 2)) == 2
 
 
+def test_the_caller_does_not_wait_for_the_channel_layer(monkeypatch, settings):
+    """A check-in's response must not wait for the announcement: ``stats_changed`` returns
+    while the channel layer is still busy (a synchronous send would block until released)."""
+    import threading
+
+    settings.FAIRSITE_STATS_INTERVAL = 0.3
+    clear_cache()
+    release, sent = threading.Event(), []
+
+    def slow_layer(group, event):
+        release.wait(5)
+        sent.append(group)
+
+    monkeypatch.setattr(live, "broadcast", slow_layer)
+
+    live.stats_changed(7)
+    returned_before_sending = sent == []
+    release.set()
+
+    assert returned_before_sending
+    assert settled(sent, 1) == ["organisers.7"]
+
+
 def test_throttle_is_per_fair(announcements):
     live.stats_changed(7)
     live.stats_changed(8)

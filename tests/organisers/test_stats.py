@@ -258,3 +258,20 @@ def test_a_request_sent_moves_the_data_endpoint(login, scene, django_capture_on_
         send(scene["fair"], scene["buyer_member"], scene["exhibitor_member"])
 
     assert (before, client.get(reverse("organisers:stats")).json()["requests"]["sent"]) == (0, 1)
+
+
+@pytest.mark.parametrize("event", EVENTS, ids=lambda e: e.__name__)
+def test_each_kind_of_event_is_announced_to_the_organisers_socket_group(
+    scene, event, django_capture_on_commit_callbacks, monkeypatch
+):
+    from fairsite.channels import organisers_group
+    from tests.organisers.test_live import settled
+
+    act = event(scene)
+    sent: list[tuple[str, dict]] = []
+    monkeypatch.setattr(live, "broadcast", lambda group, message: sent.append((group, message)))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        act()
+
+    assert settled(sent, 1)[:1] == [(organisers_group(scene["fair"].pk), {"type": "stats.changed"})]
