@@ -241,9 +241,10 @@ def meeting_join_record(*, meeting: Meeting, user: Any, now: datetime | None = N
     MeetingJoin.objects.create(
         meeting=locked, user=user, company_id=side, kind=JoinKind.ONLINE, at=now
     )
-    stats_changed_on_commit(locked.fair_id)  # no longer "about to start with nobody in"
     if _apply_status(locked, _status_from_evidence(locked, now)):
         _broadcast_meeting(locked, CHANGE_STATUS)
+    else:  # the figures moved all the same: no longer "about to start with nobody in"
+        stats_changed_on_commit(locked.fair_id)
     return locked.video_url
 
 
@@ -270,9 +271,10 @@ def meeting_checkin(
     join = MeetingJoin.objects.create(
         meeting=locked, user=user, company_id=side, kind=JoinKind.TABLE, at=now
     )
-    stats_changed_on_commit(locked.fair_id)  # no longer "about to start with nobody in"
     if _apply_status(locked, _status_from_evidence(locked, now)):
         _broadcast_meeting(locked, CHANGE_STATUS)
+    else:  # the figures moved all the same: no longer "about to start with nobody in"
+        stats_changed_on_commit(locked.fair_id)
     return join
 
 
