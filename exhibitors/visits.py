@@ -8,6 +8,7 @@ same moment record one visit and the second answers "already checked in".
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -78,6 +79,15 @@ def fair_day(*, fair: Fair, at: datetime) -> date:
     return at.astimezone(fair.tz).date()
 
 
+def _savepoint_if_in_transaction() -> Any:
+    """Where a refused insert must not abort the caller's transaction, a savepoint; in
+    autocommit (a hall request) the single ``INSERT`` is its own transaction already, and
+    ``BEGIN`` and ``COMMIT`` would be two more round trips on every scan."""
+    if transaction.get_connection().in_atomic_block:
+        return transaction.atomic()
+    return contextlib.nullcontext()
+
+
 def visit_checkin(*, fair: Fair, staff: User, scanned: str, now: datetime) -> CheckinResult:
     """Record a hall check-in for the badge in ``scanned`` (a QR text or a typed code).
 
@@ -125,7 +135,7 @@ def visit_checkin(*, fair: Fair, staff: User, scanned: str, now: datetime) -> Ch
         )
         return CheckinResult(CheckinOutcome.REPEAT, badge=badge, visit=first)
     try:
-        with transaction.atomic():
+        with _savepoint_if_in_transaction():
             visit = Visit.objects.create(
                 fair=fair,
                 user_id=badge.user_id,
@@ -135,7 +145,7 @@ def visit_checkin(*, fair: Fair, staff: User, scanned: str, now: datetime) -> Ch
                 at=now,
                 checked_in_by=staff,
             )
-            stats_changed_on_commit(fair.pk)
+        stats_changed_on_commit(fair.pk)
     except IntegrityError:  # another scan of the same badge got in first
         visit = Visit.objects.filter(
             fair=fair, user_id=badge.user_id, kind=VisitKind.ONSITE, day=day
