@@ -32,14 +32,52 @@ def can_check_in(user: Any) -> bool:
     return cached
 
 
+def access_flags_load(user: Any) -> None:
+    """Read at once, in one query, what the permission checks of a request ask about the
+    person: a verified e-mail address, the organisers group, the hall staff group. They are
+    kept on the user object, where :func:`exhibitors.selectors.user_is_verified`,
+    ``User.is_organiser`` and :func:`can_check_in` look first (each would be a query of its
+    own)."""
+    if not getattr(user, "is_authenticated", False) or hasattr(user, "_can_check_in"):
+        return
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+    from django.db.models import Exists, OuterRef
+
+    people = get_user_model()
+    groups = people.groups.through.objects.filter(user=OuterRef("pk"))
+    flags = (
+        people.objects.filter(pk=user.pk)
+        .annotate(
+            verified=Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)),
+            organiser=Exists(groups.filter(group__name=ORGANISERS_GROUP)),
+            staff=Exists(groups.filter(group__name=HALL_STAFF_GROUP)),
+        )
+        .values_list("verified", "organiser", "staff")
+        .first()
+    )
+    verified, organiser, staff = flags or (False, False, False)
+    user._is_verified = verified
+    user._is_organiser = organiser
+    user._can_check_in = organiser or staff
+
+
 def hall_staff_required(view: Any) -> Any:
-    """Signed in and verified, and organiser or hall staff; anyone else signed in gets a 404."""
+    """Signed in and verified, and organiser or hall staff; anyone else signed in gets a 404.
+    The flags are read in one query before the checks (:func:`access_flags_load`)."""
     from fairsite.permissions import verified_required
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def allowed(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not can_check_in(request.user):
             raise Http404
         return view(request, *args, **kwargs)
 
-    return verified_required(wrapper)
+    checked = verified_required(allowed)
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        access_flags_load(request.user)
+        return checked(request, *args, **kwargs)
+
+    return wrapper

@@ -25,6 +25,7 @@ from exhibitors.selectors import forget_members
 from exhibitors.text import fold
 from fairsite.enums import AccountKind
 from fairsite.models import Fair, User
+from organisers.live import stats_changed_on_commit
 
 #: Plain profile fields a member may set (the rest is derived or set by organisers).
 PROFILE_FIELDS = frozenset(
@@ -234,6 +235,7 @@ def company_create(
         raise ValidationError(_("You already belong to a company at this fair.")) from exc
     forget_members(user=creator)
     _recommendations_refresh_on_commit(company=company)
+    stats_changed_on_commit(fair.pk)  # a buyer without a meeting yet
     return company
 
 
@@ -336,6 +338,7 @@ def _decide(*, member: Member, actor: User, status: str) -> Member:
         raise ValidationError(_("This request has already been decided."))
     locked.status = status
     locked.save(update_fields=["status"])
+    stats_changed_on_commit(locked.fair_id)  # visitors by country follow approved members
     return locked
 
 
@@ -383,6 +386,7 @@ def member_remove(*, member: Member, actor: User) -> None:
     user_id = locked.user_id
     locked.delete()
     user_access_changed_on_commit(user_id)
+    stats_changed_on_commit(member.fair_id)
 
 
 # --- Badges -------------------------------------------------------------------------------------

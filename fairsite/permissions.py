@@ -25,6 +25,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 
+from exhibitors.access import access_flags_load
 from exhibitors.selectors import approved_member_for, user_is_verified
 
 View = Callable[..., HttpResponse]
@@ -85,6 +86,7 @@ def organiser_required(view: View) -> View:
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        access_flags_load(request.user)  # verified and organiser: one query
         denied = _verification_check(request)
         if denied is not None:
             return denied

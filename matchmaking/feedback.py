@@ -23,6 +23,7 @@ from matchmaking.models import FeedbackAsk, MeetingFeedback
 from meetings.access import user_company_id
 from meetings.enums import MeetingStatus
 from meetings.models import Meeting, MeetingAttendee
+from organisers.live import stats_changed_on_commit
 
 ASK_WITHIN = timedelta(days=2)  # meetings that ended longer ago are not asked about any more
 USEFUL = 4  # an answer of at least this counts as a good meeting for the recommendations
@@ -71,7 +72,7 @@ def meeting_feedback_give(
         absent = meeting.exhibitor_id if company_id == meeting.buyer_id else meeting.buyer_id
     try:
         with transaction.atomic():
-            return MeetingFeedback.objects.create(
+            feedback = MeetingFeedback.objects.create(
                 fair=fair,
                 meeting=meeting,
                 company_id=company_id,
@@ -83,6 +84,9 @@ def meeting_feedback_give(
             )
     except IntegrityError as exc:
         raise ValidationError(_("Your company has already answered for this meeting.")) from exc
+    if not took_place:
+        stats_changed_on_commit(fair.pk)  # a no-show in the organisers' figures
+    return feedback
 
 
 def feedback_pending_for(*, fair: Fair, user: User, limit: int = 50) -> list[Meeting]:

@@ -51,6 +51,7 @@ from meetings import notifications as meeting_notifications
 from meetings.booking import meeting_book_core, meeting_cancel
 from meetings.enums import MeetingStatus
 from meetings.models import Deal, Meeting
+from organisers.live import stats_changed_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -475,7 +476,9 @@ def _notify(
     actor_company: Company,
     meeting: Meeting | None = None,
 ) -> None:
-    """Tell the other side's people about this step (``matchmaking.notifications``)."""
+    """Tell the other side's people about this step (``matchmaking.notifications``), and the
+    organisers' figures (every step changes the request counts)."""
+    stats_changed_on_commit(req.fair_id)
     recipients = _people_of(req, req.other_company_id(actor_company.pk))
     event = {
         "request.received": notifications.request_received,
@@ -505,7 +508,10 @@ def meeting_requests_expire(*, fair: Fair, now: datetime | None = None) -> int:
         .filter(round=F("request__round"))
         .values("request_id")
     )
-    return stale.update(status=RequestStatus.EXPIRED, updated_at=now)
+    expired = stale.update(status=RequestStatus.EXPIRED, updated_at=now)
+    if expired:
+        stats_changed_on_commit(fair.pk)
+    return expired
 
 
 def _expire_first(func: Any) -> Any:

@@ -407,7 +407,9 @@ def meeting_book_core(
         tables = _candidate_tables(fair=fair, mode=mode, start=start, end=end)
         return _write_at_a_table(tables, create)
 
-    return _guarded(attempt)
+    meeting = _guarded(attempt)
+    stats_changed_on_commit(fair.pk)
+    return meeting
 
 
 @transaction.atomic
@@ -565,6 +567,7 @@ def meeting_reschedule(
 
     _guarded(attempt)
     locked.refresh_from_db()
+    stats_changed_on_commit(locked.fair_id)  # meetings per day
     notifications.meeting_rescheduled(meeting=locked, previous_start=previous_start)
     if (previous_start, previous_end) != (locked.start, locked.end):
         _time_freed(meeting=locked, start=previous_start, end=previous_end)
@@ -724,4 +727,5 @@ def meetings_book_bulk(*, fair: Fair, items: Sequence[BulkItem], by: User | None
         if code is None:
             raise
         raise SlotTaken(code) from exc
+    stats_changed_on_commit(fair.pk)
     return meetings

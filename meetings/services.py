@@ -243,6 +243,8 @@ def meeting_join_record(*, meeting: Meeting, user: Any, now: datetime | None = N
     )
     if _apply_status(locked, _status_from_evidence(locked, now)):
         _broadcast_meeting(locked, CHANGE_STATUS)
+    else:  # the figures moved all the same: no longer "about to start with nobody in"
+        stats_changed_on_commit(locked.fair_id)
     return locked.video_url
 
 
@@ -271,6 +273,8 @@ def meeting_checkin(
     )
     if _apply_status(locked, _status_from_evidence(locked, now)):
         _broadcast_meeting(locked, CHANGE_STATUS)
+    else:  # the figures moved all the same: no longer "about to start with nobody in"
+        stats_changed_on_commit(locked.fair_id)
     return join
 
 

@@ -59,7 +59,17 @@ def visits(*, fair: Any, day: date | None) -> Table:
 
 
 def meetings(*, fair: Any, day: date | None) -> Table:
-    qs = Meeting.objects.filter(fair=fair).order_by("start", "id")
+    """Status as the dashboard counts it (:func:`organisers.selectors.effective_status`: a
+    "it didn't happen" answer makes a no-show, an in-progress meeting past its end is held)."""
+    from django.utils import timezone
+
+    from organisers.selectors import effective_status, with_feedback
+
+    qs = (
+        with_feedback(Meeting.objects.filter(fair=fair))
+        .annotate(outcome=effective_status(timezone.now()))
+        .order_by("start", "id")
+    )
     if day is not None:
         qs = qs.annotate(d=TruncDate("start", tzinfo=fair.tz)).filter(d=day)
     header = [
@@ -82,7 +92,7 @@ def meetings(*, fair: Any, day: date | None) -> Table:
             "buyer__country",
             "mode",
             "table_number",
-            "status",
+            "outcome",
         ).iterator()
     )
     return header, rows

@@ -6,10 +6,12 @@ Vietnamese or English. Organisers request it; a background task builds it."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -22,6 +24,23 @@ from fairsite.tasks import task
 from organisers.models import Handbook
 
 HANDBOOK_LANGUAGES = ("vi", "en")
+
+
+#: A profile's address does not change with its content: its QR code is kept this long.
+QR_SECONDS = 30 * 24 * 3600
+
+
+def qr_codes(urls: list[str]) -> dict[str, str]:
+    """PNG data URIs of the QR codes of ``urls``, made once and kept in the shared cache: a
+    rebuild after a profile edit makes none (three hundred took a quarter of a build)."""
+    keys = {url: "handbook:qr:" + hashlib.sha256(url.encode()).hexdigest() for url in urls}
+    found = cache.get_many(list(keys.values()))
+    codes = {url: found[key] for url, key in keys.items() if key in found}
+    made = {
+        url: qr_data_uri(url, box_size=3, border=1, png=True) for url in urls if url not in codes
+    }
+    cache.set_many({keys[url]: uri for url, uri in made.items()}, QR_SECONDS)
+    return codes | made
 
 
 def handbook_context(*, fair: Fair) -> dict[str, Any]:
@@ -52,15 +71,13 @@ def handbook_context(*, fair: Fair) -> dict[str, Any]:
             "key_year": company.key_product_year,
             "booth": company.booth,
             "website": company.website,
-            "qr": qr_data_uri(
-                settings.SITE_URL + reverse("exhibitors:company_detail", args=[company.slug]),
-                box_size=3,
-                border=1,
-                png=True,
-            ),
+            "qr": settings.SITE_URL + reverse("exhibitors:company_detail", args=[company.slug]),
         }
         sections.setdefault(code, []).append(entry)
         index.append(entry)
+    codes = qr_codes([entry["qr"] for entry in index])
+    for entry in index:
+        entry["qr"] = codes[entry["qr"]]
     order = {c: i for i, c in enumerate(SECTOR_LABELS)}
     return {
         "fair": fair,

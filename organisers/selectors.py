@@ -6,7 +6,11 @@ checks the same count at 2 and at thousands of rows). Every figure is defined he
 
 - a **visit** is a row of :class:`exhibitors.models.Visit` (one per person, kind and fair day);
   hours are the venue's;
-- a meeting counts as **held** when it is held, or in progress with its end passed;
+- a meeting is a **no-show** when it was marked so, or when one side answered "it didn't
+  happen" after it (:mod:`matchmaking.feedback`; that answer marks the other side absent,
+  counted per side by :func:`matchmaking.feedback.no_show_counts`), unless it was cancelled;
+- a meeting counts as **held** when it is held, or in progress with its end passed, and is not
+  a no-show;
 - **trade exchanges** are meetings held or with a logged outcome (not cancelled or no-show),
   plus contacts logged at booths (deals without a meeting);
 - **deal value** uses the USD and VND values frozen when each deal was logged; a meeting logged
@@ -32,6 +36,7 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Q,
+    QuerySet,
     Sum,
     Value,
     When,
@@ -43,7 +48,8 @@ from exhibitors.enums import CompanyRole, MembershipStatus, VisitKind
 from exhibitors.models import SECTOR_LABELS, Company, Member, Visit
 from fairsite.enums import AccountKind
 from matchmaking.enums import RequestStatus
-from matchmaking.models import MeetingRequest
+from matchmaking.feedback import no_show_counts
+from matchmaking.models import MeetingFeedback, MeetingRequest
 from meetings.enums import DealStage, JoinKind, MeetingMode, MeetingStatus
 from meetings.models import Deal, Meeting, MeetingJoin
 from meetings.selectors import deal_counted, deal_totals
@@ -55,13 +61,35 @@ TOP = 10
 LIST_LIMIT = 20
 
 
-def _held(now: datetime) -> Q:
-    return Q(status=MeetingStatus.HELD) | Q(status=MeetingStatus.IN_PROGRESS, end__lte=now)
+def with_feedback(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    """``meetings`` annotated with ``said_no_show``: one side answered "it didn't happen".
+    :func:`no_show_q`, :func:`held_q` and :func:`effective_status` read it."""
+    return meetings.annotate(
+        said_no_show=Exists(
+            MeetingFeedback.objects.filter(meeting=OuterRef("pk"), took_place=False)
+        )
+    )
 
 
-def _effective_status(now: datetime) -> Case:
+def no_show_q() -> Q:
+    """Meetings that did not take place: marked so, or one side said so (not cancelled)."""
+    return Q(status=MeetingStatus.NO_SHOW) | (
+        Q(said_no_show=True) & ~Q(status=MeetingStatus.CANCELLED)
+    )
+
+
+def held_q(now: datetime) -> Q:
+    """Meetings held at ``now``: held, or in progress with their end passed; not no-shows."""
+    return (
+        Q(status=MeetingStatus.HELD) | Q(status=MeetingStatus.IN_PROGRESS, end__lte=now)
+    ) & ~no_show_q()
+
+
+def effective_status(now: datetime) -> Case:
+    """A meeting's status as the figures count it (see the module's docstring)."""
     return Case(
-        When(_held(now), then=Value(MeetingStatus.HELD)),
+        When(no_show_q(), then=Value(MeetingStatus.NO_SHOW)),
+        When(held_q(now), then=Value(MeetingStatus.HELD)),
         default=F("status"),
         output_field=CharField(),
     )
@@ -134,8 +162,8 @@ def visit_figures(*, fair: Any) -> dict[str, Any]:
 
 
 def exchange_figures(*, fair: Any, now: datetime) -> dict[str, Any]:
-    """Requests, meetings by status and place per day, booth contacts, trade exchanges:
-    4 queries."""
+    """Requests, meetings by status and place per day, the absent sides of no-shows, booth
+    contacts, trade exchanges: 6 queries."""
     tz = fair.tz
     requests: dict[str, int] = {s: 0 for s in RequestStatus.values}
     requests_per_day: dict[str, int] = defaultdict(int)
@@ -152,9 +180,9 @@ def exchange_figures(*, fair: Any, now: datetime) -> dict[str, Any]:
     meetings = {s: 0 for s in statuses} | {"total": 0, "onsite": 0, "online": 0}
     per_day: dict[str, dict[str, int]] = {}
     for row in (
-        Meeting.objects.filter(fair=fair)
+        with_feedback(Meeting.objects.filter(fair=fair))
         .order_by()
-        .annotate(d=TruncDate("start", tzinfo=tz), eff=_effective_status(now))
+        .annotate(d=TruncDate("start", tzinfo=tz), eff=effective_status(now))
         .values("d", "eff", "mode")
         .annotate(n=Count("id"))
     ):
@@ -169,18 +197,22 @@ def exchange_figures(*, fair: Any, now: datetime) -> dict[str, Any]:
         meetings["total"] += row["n"]
     logged = Deal.objects.filter(meeting=OuterRef("pk"))
     exchanged = (
-        Meeting.objects.filter(fair=fair)
+        with_feedback(Meeting.objects.filter(fair=fair))
         .annotate(logged=Exists(logged))
         .aggregate(
             n=Count(
                 "id",
-                filter=_held(now)
-                | (
-                    Q(logged=True) & ~Q(status__in=[MeetingStatus.CANCELLED, MeetingStatus.NO_SHOW])
-                ),
+                filter=held_q(now)
+                | (Q(logged=True) & ~Q(status=MeetingStatus.CANCELLED) & ~no_show_q()),
             )
         )["n"]
     )
+    absent = no_show_counts(fair=fair)
+    roles = dict(Company.objects.filter(pk__in=list(absent)).values_list("pk", "role"))
+    meetings["absent"] = {
+        side: sum(n for company_id, n in absent.items() if roles.get(company_id) == role)
+        for side, role in (("exhibitor", CompanyRole.EXHIBITOR), ("buyer", CompanyRole.BUYER))
+    }
     contacts_per_day: dict[str, int] = {}
     for row in (
         Deal.objects.filter(fair=fair, meeting__isnull=True)
@@ -273,15 +305,45 @@ def deal_figures(*, fair: Any) -> dict[str, Any]:
     }
 
 
-def dashboard_data(*, fair: Any, now: datetime) -> dict[str, Any]:
-    """Every figure of the organisers' dashboard (JSON-serialisable): 18 queries whatever the
-    size of the fair."""
+def starting_soon_unattended(*, fair: Any, now: datetime) -> list[dict[str, Any]]:
+    """Meetings starting within :data:`SOON` that nobody has joined or checked in to: 1 query."""
+    joined = MeetingJoin.objects.filter(
+        meeting=OuterRef("pk"), kind__in=[JoinKind.ONLINE, JoinKind.TABLE]
+    )
+    soon = (
+        Meeting.objects.filter(
+            fair=fair, status=MeetingStatus.SCHEDULED, start__gte=now, start__lte=now + SOON
+        )
+        .annotate(anyone=Exists(joined))
+        .filter(anyone=False)
+        .values("id", "start", "mode", "table_number", "exhibitor__name_en", "buyer__name_en")
+        .order_by("start", "id")[:LIST_LIMIT]
+    )
+    return [
+        {
+            "id": m["id"],
+            "start": m["start"].isoformat(),
+            "local": m["start"].astimezone(fair.tz).strftime("%H:%M"),
+            "mode": m["mode"],
+            "table": m["table_number"],
+            "exhibitor": m["exhibitor__name_en"],
+            "buyer": m["buyer__name_en"],
+        }
+        for m in soon
+    ]
+
+
+def dashboard_data(*, fair: Any, now: datetime, soon: bool = True) -> dict[str, Any]:
+    """Every figure of the organisers' dashboard (JSON-serialisable): 20 queries whatever the
+    size of the fair; without ``soon``, no ``starting_soon_unattended`` and one query fewer
+    (:mod:`organisers.stats` caches that clock-bound list on its own)."""
     visits = visit_figures(fair=fair)
     exchanges = exchange_figures(fair=fair, now=now)
     deals = deal_figures(fair=fair)
     top_value = deals.pop("_top_value")
     top_meetings = list(
-        Meeting.objects.filter(_held(now), fair=fair)
+        with_feedback(Meeting.objects.filter(fair=fair))
+        .filter(held_q(now))
         .order_by()
         .values("exhibitor_id")
         .annotate(n=Count("id"))
@@ -296,18 +358,6 @@ def dashboard_data(*, fair: Any, now: datetime) -> dict[str, Any]:
         .order_by("name_en", "id")
     )
     ids = {r["exhibitor_id"] for r in top_meetings} | {c for c, _m in top_value}
-    joined = MeetingJoin.objects.filter(
-        meeting=OuterRef("pk"), kind__in=[JoinKind.ONLINE, JoinKind.TABLE]
-    )
-    soon = list(
-        Meeting.objects.filter(
-            fair=fair, status=MeetingStatus.SCHEDULED, start__gte=now, start__lte=now + SOON
-        )
-        .annotate(anyone=Exists(joined))
-        .filter(anyone=False)
-        .values("id", "start", "mode", "table_number", "exhibitor__name_en", "buyer__name_en")
-        .order_by("start", "id")[:LIST_LIMIT]
-    )
     names = {
         c["id"]: c
         for c in Company.objects.filter(pk__in=ids).values(
@@ -319,7 +369,7 @@ def dashboard_data(*, fair: Any, now: datetime) -> dict[str, Any]:
         found = names.get(company_id, {"name_en": "", "name_vi": "", "name_native": ""})
         return {"id": company_id, "name": _company_name(found), "slug": found.get("slug", "")}
 
-    return {
+    data = {
         "generated_at": now.isoformat(),
         "fair": {
             "name": fair.name,
@@ -341,62 +391,7 @@ def dashboard_data(*, fair: Any, now: datetime) -> dict[str, Any]:
                 for b in lonely[:LIST_LIMIT]
             ],
         },
-        "starting_soon_unattended": [
-            {
-                "id": m["id"],
-                "start": m["start"].isoformat(),
-                "local": m["start"].astimezone(fair.tz).strftime("%H:%M"),
-                "mode": m["mode"],
-                "table": m["table_number"],
-                "exhibitor": m["exhibitor__name_en"],
-                "buyer": m["buyer__name_en"],
-            }
-            for m in soon
-        ],
     }
-
-
-#: Seconds the figures of one generation are reused (time moves meetings to "held" and into
-#: "starting soon" by itself; a second is the most they lag behind the clock).
-CACHE_SECONDS = 1
-
-
-def dashboard_json(*, fair: Any, now: datetime, language: str) -> str:
-    """:func:`dashboard_data` as JSON, shared by every organiser.
-
-    The cache key holds the fair's generation (:func:`organisers.live.generation_key`), read
-    *before* computing: every announcement starts a new generation, so a fetch that follows an
-    announcement never gets figures computed before the change. Within a generation a copy is
-    fresh for :data:`CACHE_SECONDS` (time alone moves meetings to "held"); one request at a
-    time recomputes it (a lock in the cache) while the others answer with the copy they have,
-    or, for a new generation, wait a moment for it, so twenty dashboards do not compute the
-    same figures twenty times at once.
-    """
-    import json
-    import time
-
-    from django.core.cache import cache
-    from django.core.serializers.json import DjangoJSONEncoder
-
-    from organisers.live import generation_key
-
-    generation = cache.get(generation_key(fair.pk)) or 0
-    key = f"stats:{fair.pk}:json:{language}:{generation}"
-    entry = cache.get(key)
-    if entry is not None and time.time() - entry[0] < CACHE_SECONDS:
-        return entry[1]
-    if cache.add(f"{key}:lock", 1, 10):
-        try:
-            text = json.dumps(dashboard_data(fair=fair, now=now), cls=DjangoJSONEncoder)
-            cache.set(key, (time.time(), text), 300)
-            return text
-        finally:
-            cache.delete(f"{key}:lock")
-    if entry is not None:
-        return entry[1]
-    for _ in range(40):
-        time.sleep(0.05)
-        entry = cache.get(key)
-        if entry is not None:
-            return entry[1]
-    return json.dumps(dashboard_data(fair=fair, now=now), cls=DjangoJSONEncoder)
+    if soon:
+        data["starting_soon_unattended"] = starting_soon_unattended(fair=fair, now=now)
+    return data

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from fairsite.permissions import fair_or_404, organiser_required, verified_member_required
-from organisers.selectors import dashboard_data, dashboard_json
+from organisers.selectors import dashboard_data
+from organisers.stats import dashboard_bytes
 
 
 @organiser_required
@@ -38,8 +39,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 def stats_json(request: HttpRequest) -> HttpResponse:
     fair = fair_or_404(request)
-    text = dashboard_json(fair=fair, now=timezone.now(), language=request.LANGUAGE_CODE)
-    response = HttpResponse(text, content_type="application/json")
+    body = dashboard_bytes(fair=fair, now=timezone.now(), language=request.LANGUAGE_CODE)
+    response = HttpResponse(body, content_type="application/json")
     response["Cache-Control"] = "no-store"
     return response
 

@@ -67,8 +67,8 @@ def test_organiser_generates_the_handbook_in_the_background(
     assert "Công ty Cổ phần Khuôn mẫu Hà Nội" in text
     assert "Khuôn ép nhựa" in text and "(2020)" in text
     assert all(embedded for _name, embedded in embedded_fonts(pdf))
-    # The contents and the index give page numbers: "<name>.....<page>".
-    assert re.search(r"Công ty TNHH Cơ khí Đông Anh\s*\.{3,}\s*\d+", text)
+    # The contents give page numbers after leader dots, the index after a dash.
+    assert re.search(r"Công ty TNHH Cơ khí Đông Anh\s*—\s*\d+", text)
     assert re.search(r"Cơ khí chế tạo và khuôn mẫu\s*\.{3,}\s*3", text, re.IGNORECASE)
 
 

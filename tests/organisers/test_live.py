@@ -27,6 +27,16 @@ def announcements(monkeypatch, settings):
     return sent
 
 
+def settled(sent: list, count: int, *, within: float = 3.0) -> list:
+    """The announcements once ``count`` are sent (they go out from timer threads), or after
+    ``within`` seconds, and a moment more for any surplus to show."""
+    deadline = time.monotonic() + within
+    while len(sent) < count and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.05)
+    return sent
+
+
 def test_a_burst_of_a_thousand_changes_is_a_few_announcements(announcements):
     started = time.monotonic()
     for _ in range(1000):
@@ -48,14 +58,40 @@ def test_a_change_after_the_interval_is_announced_at_once(announcements):
     time.sleep(0.4)
     live.stats_changed(7)
 
-    assert len(announcements) == 2
+    assert len(settled(announcements, 2)) == 2
+
+
+def test_the_caller_does_not_wait_for_the_channel_layer(monkeypatch, settings):
+    """A check-in's response must not wait for the announcement: ``stats_changed`` returns
+    while the channel layer is still busy (a synchronous send would block until released)."""
+    import threading
+
+    settings.FAIRSITE_STATS_INTERVAL = 0.3
+    clear_cache()
+    release, sent = threading.Event(), []
+
+    def slow_layer(group, event):
+        release.wait(5)
+        sent.append(group)
+
+    monkeypatch.setattr(live, "broadcast", slow_layer)
+
+    live.stats_changed(7)
+    returned_before_sending = sent == []
+    release.set()
+
+    assert returned_before_sending
+    assert settled(sent, 1) == ["organisers.7"]
 
 
 def test_throttle_is_per_fair(announcements):
     live.stats_changed(7)
     live.stats_changed(8)
 
-    assert [group for group, _at in announcements] == ["organisers.7", "organisers.8"]
+    assert sorted(group for group, _at in settled(announcements, 2)) == [
+        "organisers.7",
+        "organisers.8",
+    ]
 
 
 def test_without_the_shared_pending_key_every_change_is_announced(announcements, monkeypatch):
@@ -66,7 +102,7 @@ def test_without_the_shared_pending_key_every_change_is_announced(announcements,
     for _ in range(1000):
         live.stats_changed(7)
 
-    assert len(announcements) == 1000
+    assert len(settled(announcements, 1000)) == 1000
 
 
 # --- The socket ------------------------------------------------------------------------------

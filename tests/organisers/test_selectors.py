@@ -248,3 +248,45 @@ def test_query_count_is_the_same_at_two_and_thousands_of_rows(fair, exhibitor_me
     assert grown["visits"] == 5000 and grown["meetings"] == 5000
     assert len(large.captured_queries) == len(small.captured_queries) <= 20
     assert data["visits"]["people"]["all"] > 1000
+
+
+def test_an_it_did_not_happen_answer_is_a_no_show_everywhere(
+    fair, exhibitor_member, buyer_member, login, organiser
+):
+    """One side's "it didn't happen" makes the meeting a no-show and marks the other side
+    absent (``matchmaking.feedback.no_show_counts``): in the dashboard, the report, the
+    meetings export and the company's own figures alike."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from matchmaking.feedback import meeting_feedback_give, no_show_counts
+    from organisers.company import company_figures
+    from organisers.report import report_context
+    from tests.organisers.test_exports import read_csv
+
+    ended = timezone.now() - timedelta(hours=2)
+    _kept, missed = (
+        factories.MeetingFactory(
+            fair=fair,
+            exhibitor=exhibitor_member.company,
+            buyer=buyer_member.company,
+            start=ended + timedelta(minutes=minutes),
+            status=MeetingStatus.HELD,
+            table_number=minutes + 1,
+        )
+        for minutes in (0, 40)
+    )
+    meeting_feedback_give(fair=fair, user=buyer_member.user, meeting=missed, took_place=False)
+
+    data = dashboard_data(fair=fair, now=timezone.now())
+    report = report_context(fair=fair, now=timezone.now())["data"]
+    rows = read_csv(login(organiser).get(reverse("organisers:export", args=["meetings", "csv"])))
+    own = company_figures(company=exhibitor_member.company)["meetings"]
+
+    assert no_show_counts(fair=fair) == {exhibitor_member.company.pk: 1}
+    assert (data["meetings"]["no_show"], data["meetings"]["held"]) == (1, 1)
+    assert data["meetings"]["absent"] == {"exhibitor": 1, "buyer": 0}
+    assert report["meetings"]["no_show"] == 1
+    assert [row[-1] for row in rows[1:]] == [MeetingStatus.HELD, MeetingStatus.NO_SHOW]
+    assert (own["held"], own["no_show"], own["absent"]) == (1, 1, 1)
+    assert [r["held"] for r in data["top_exhibitors"]["by_meetings"]] == [1]
