@@ -35,6 +35,7 @@ from meetings.protocol import (
     CHAT_FORBIDDEN,
     CHAT_NOT_FOUND,
     CHAT_TOO_LONG,
+    ROOM_FORBIDDEN,
     ProtocolError,
 )
 from meetings.ratelimit import chat_rate_check, chat_rate_check_async
@@ -43,7 +44,6 @@ HISTORY_PAGE = 50
 HISTORY_MAX = 100
 SINCE_PAGE = 200
 SINCE_MAX = 500
-ACCESS_RECHECK_SECONDS = 10  # a room socket re-checks its access before a command this often
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -113,9 +113,17 @@ def room_open(*, user: Any, meeting_id: Any) -> Room | None:
     )
 
 
-def room_access_kept(*, room: Room) -> bool:
-    """Whether the person of ``room`` may still be in it, in one indexed ``EXISTS``: still an
-    approved member of the same side's company at the meeting's fair, or still an organiser.
+def _side_company_id(room: Room) -> int | None:
+    """The company whose member the person of ``room`` is (``None`` for an organiser)."""
+    role = room.person["role"]
+    return None if role == "organiser" else room.summary[role]["id"]
+
+
+def rooms_access_kept(*, rooms: list[Room]) -> list[bool]:
+    """For each room, whether its person may still be in it: still an approved member of the
+    same side's company at the meeting's fair, or still an organiser. Two queries at most,
+    however many rooms (the membership by its ``(fair, user)`` key, the organisers' group),
+    so a process re-checks all its sockets at once (:func:`fairsite.socket_server.recheck_all`).
     (The full :func:`room_open` runs when the person's access is announced as changed.)"""
     from django.contrib.auth.models import Group
 
@@ -123,15 +131,34 @@ def room_access_kept(*, room: Room) -> bool:
     from exhibitors.models import Member
     from fairsite.enums import ORGANISERS_GROUP
 
-    role = room.person["role"]
-    if role == "organiser":
-        return Group.objects.filter(name=ORGANISERS_GROUP, user=room.user_id).exists()
-    return Member.objects.filter(
-        fair_id=room.fair_id,
-        user_id=room.user_id,
-        company_id=room.summary[role]["id"],
-        status=MembershipStatus.APPROVED,
-    ).exists()
+    members = {(r.fair_id, r.user_id) for r in rooms if _side_company_id(r) is not None}
+    organisers = {r.user_id for r in rooms if _side_company_id(r) is None}
+    kept_members: set[tuple[int, int, int]] = set()
+    if members:
+        rows = Member.objects.filter(
+            fair_id__in={fair for fair, _ in members},
+            user_id__in={user for _, user in members},
+            status=MembershipStatus.APPROVED,
+        ).values_list("fair_id", "user_id", "company_id")
+        kept_members = set(rows)
+    kept_organisers: set[int] = set()
+    if organisers:
+        kept_organisers = set(
+            Group.objects.filter(name=ORGANISERS_GROUP, user__in=organisers).values_list(
+                "user", flat=True
+            )
+        )
+    return [
+        (r.user_id in kept_organisers)
+        if _side_company_id(r) is None
+        else ((r.fair_id, r.user_id, _side_company_id(r)) in kept_members)
+        for r in rooms
+    ]
+
+
+def room_access_kept(*, room: Room) -> bool:
+    """:func:`rooms_access_kept` of one room."""
+    return rooms_access_kept(rooms=[room])[0]
 
 
 def message_data(message: ChatMessage) -> dict[str, Any]:
@@ -240,13 +267,20 @@ def chat_message_check(*, room: Room, sender: Any, text: str) -> None:
 
 @functools.cache
 def _insert_sql() -> str:
-    """One PostgreSQL statement: lock the meeting's row, then insert, idempotent by the unique
+    """One PostgreSQL statement: check that the sender is still an approved member of the
+    company they write for, lock the meeting's row, then insert, idempotent by the unique
     constraint. The lock is taken before the id is drawn from the sequence and held until the
     commit, so within one meeting ids commit in increasing order."""
+    from exhibitors.models import Member
+
     qn = connection.ops.quote_name
     meeting, message = Meeting._meta.db_table, ChatMessage._meta.db_table
+    member = Member._meta.db_table
     return (
         f"WITH locked AS (SELECT {qn('id')} FROM {qn(meeting)} WHERE {qn('id')} = %s "
+        f"AND EXISTS (SELECT 1 FROM {qn(member)} m WHERE m.{qn('fair_id')} = "
+        f"{qn(meeting)}.{qn('fair_id')} AND m.{qn('user_id')} = %s "
+        f"AND m.{qn('company_id')} = %s AND m.{qn('status')} = %s) "
         f"FOR NO KEY UPDATE) "
         f"INSERT INTO {qn(message)} "
         f"({qn('meeting_id')}, {qn('sender_id')}, {qn('client_id')}, {qn('text')}, "
@@ -264,18 +298,32 @@ def chat_message_store(
 
     Returns ``(message, created)``; a known ``client_id`` returns the stored message with
     ``created=False``. Outside an ``atomic`` block the message is committed when this returns.
+    Raises ``room.forbidden`` when the sender is no longer an approved member of the company
+    they write for: the right to write is read in the same statement as the insert, so a
+    withdrawn membership stops the very next message, announced or not.
 
     Locking: the meeting's row is locked (``FOR NO KEY UPDATE``) for the insert, so within one
     meeting messages commit in increasing id order (a reader who has seen id *n* never later finds
     a smaller id appear, which ``chat.since`` relies on), and two concurrent sends of one
     ``client_id`` are serialised: the second finds the first through the unique constraint
-    ``chat_message_idempotent``. On PostgreSQL lock and insert are one statement (one round trip
-    in autocommit); SQLite serialises writers at ``BEGIN``.
+    ``chat_message_idempotent``. On PostgreSQL check, lock and insert are one statement (one
+    round trip in autocommit); SQLite serialises writers at ``BEGIN``.
     """
+    from exhibitors.enums import MembershipStatus
+
     created_at = timezone.now()
+    company_id = _side_company_id(room)
+    if company_id is None:
+        raise ProtocolError(CHAT_FORBIDDEN)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(_insert_sql(), [room.meeting_id, sender.pk, client_id, text, created_at])
+            cursor.execute(
+                _insert_sql(),
+                [
+                    *(room.meeting_id, sender.pk, company_id, MembershipStatus.APPROVED.value),
+                    *(sender.pk, client_id, text, created_at),
+                ],
+            )
             row = cursor.fetchone()
         if row is not None:
             message = ChatMessage(
@@ -290,17 +338,20 @@ def chat_message_store(
     else:
         try:
             with transaction.atomic():
-                list(
+                locked = list(
                     Meeting.objects.select_for_update(no_key=True)
                     .filter(pk=room.meeting_id)
                     .values_list("pk")
                 )
-                message = ChatMessage.objects.create(
-                    meeting_id=room.meeting_id, sender=sender, client_id=client_id, text=text
-                )
-            return message, True
+                if locked and room_access_kept(room=room):
+                    message = ChatMessage.objects.create(
+                        meeting_id=room.meeting_id, sender=sender, client_id=client_id, text=text
+                    )
+                    return message, True
         except IntegrityError:
             pass
+    if not room_access_kept(room=room):
+        raise ProtocolError(ROOM_FORBIDDEN)
     existing = (
         ChatMessage.objects.select_related("sender")
         .filter(meeting_id=room.meeting_id, sender=sender, client_id=client_id)
