@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from fairsite import async_db
 from fairsite.channels import (
     CHAT_MESSAGE,
     announce_async,
@@ -287,7 +288,30 @@ def _insert_sql() -> str:
         f"{qn('created_at')}) "
         f"SELECT locked.{qn('id')}, %s, %s, %s, %s FROM locked "
         f"ON CONFLICT ON CONSTRAINT {qn('chat_message_idempotent')} DO NOTHING "
-        f"RETURNING {qn('id')}"
+        f"RETURNING {qn('id')}, {qn('created_at')}"
+    )
+
+
+def _insert_params(*, room: Room, sender: Any, client_id: str, text: str) -> list[Any]:
+    from exhibitors.enums import MembershipStatus
+
+    company_id = _side_company_id(room)
+    if company_id is None:
+        raise ProtocolError(CHAT_FORBIDDEN)
+    return [
+        *(room.meeting_id, sender.pk, company_id, MembershipStatus.APPROVED.value),
+        *(sender.pk, client_id, text, timezone.now()),
+    ]
+
+
+def _stored(*, room: Room, sender: Any, client_id: str, text: str, row: Any) -> ChatMessage:
+    return ChatMessage(
+        id=row[0],
+        meeting_id=room.meeting_id,
+        sender=sender,
+        client_id=client_id,
+        text=text,
+        created_at=row[1],
     )
 
 
@@ -309,32 +333,13 @@ def chat_message_store(
     ``chat_message_idempotent``. On PostgreSQL check, lock and insert are one statement (one
     round trip in autocommit); SQLite serialises writers at ``BEGIN``.
     """
-    from exhibitors.enums import MembershipStatus
-
-    created_at = timezone.now()
-    company_id = _side_company_id(room)
-    if company_id is None:
-        raise ProtocolError(CHAT_FORBIDDEN)
+    params = _insert_params(room=room, sender=sender, client_id=client_id, text=text)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(
-                _insert_sql(),
-                [
-                    *(room.meeting_id, sender.pk, company_id, MembershipStatus.APPROVED.value),
-                    *(sender.pk, client_id, text, created_at),
-                ],
-            )
+            cursor.execute(_insert_sql(), params)
             row = cursor.fetchone()
         if row is not None:
-            message = ChatMessage(
-                id=row[0],
-                meeting_id=room.meeting_id,
-                sender=sender,
-                client_id=client_id,
-                text=text,
-                created_at=created_at,
-            )
-            return message, True
+            return _stored(room=room, sender=sender, client_id=client_id, text=text, row=row), True
     else:
         try:
             with transaction.atomic():
@@ -350,6 +355,12 @@ def chat_message_store(
                     return message, True
         except IntegrityError:
             pass
+    return _chat_message_not_inserted(room=room, sender=sender, client_id=client_id), False
+
+
+def _chat_message_not_inserted(*, room: Room, sender: Any, client_id: str) -> ChatMessage:
+    """Why the insert stored nothing: ``room.forbidden`` when the sender may no longer write,
+    else the message already stored with this ``client_id``."""
     if not room_access_kept(room=room):
         raise ProtocolError(ROOM_FORBIDDEN)
     existing = (
@@ -359,6 +370,24 @@ def chat_message_store(
     )
     if existing is None:  # the meeting is gone, or a different integrity failure
         raise IntegrityError(f"chat message not stored in meeting {room.meeting_id}")
+    return existing
+
+
+async def _chat_message_store_async(
+    *, room: Room, sender: Any, client_id: str, text: str
+) -> tuple[ChatMessage, bool]:
+    """:func:`chat_message_store` for a socket: on PostgreSQL the statement runs on the event
+    loop (:mod:`fairsite.async_db`, autocommit: committed when it returns), no worker thread;
+    only a resend or a refusal reads more, in a worker thread."""
+    if connection.vendor != "postgresql":
+        return await db(_chat_message_store_committed)(
+            room=room, sender=sender, client_id=client_id, text=text
+        )
+    params = _insert_params(room=room, sender=sender, client_id=client_id, text=text)
+    row = await async_db.execute_one(_insert_sql(), params)
+    if row is not None:
+        return _stored(room=room, sender=sender, client_id=client_id, text=text, row=row), True
+    existing = await db(_chat_message_not_inserted)(room=room, sender=sender, client_id=client_id)
     return existing, False
 
 
@@ -395,19 +424,20 @@ async def chat_message_send(
     *, room: Room, sender: Any, client_id: str, text: str
 ) -> dict[str, Any]:
     """``chat.send`` from a socket: the same checks and rate limit as
-    :func:`chat_message_create`, the rate limit counted from the event loop (one Redis round
-    trip), the message stored in a worker thread in autocommit mode (committed when it
-    returns), then announced from the event loop. Returns the reply's data.
+    :func:`chat_message_create`, all on the event loop: the rate limit counted on Redis (with
+    the other sockets' commands of the same turn, one round trip), the message stored in one
+    statement in autocommit mode (committed when it returns), then announced. Returns the
+    reply's data.
 
     A resend of a stored ``client_id`` announces the message again: the first attempt may have
     been committed by a process that stopped (or lost Redis) before announcing it, and the
     sender cannot tell. Clients de-duplicate by id, so a repeated event costs nothing."""
     chat_message_check(room=room, sender=sender, text=text)
     await chat_rate_check_async(user_id=sender.pk)
-    message, created = await db(_chat_message_store_committed)(
+    message, created = await _chat_message_store_async(
         room=room, sender=sender, client_id=client_id, text=text
     )
     data = message_data(message)
-    # Committed: the worker returned outside any transaction.
+    # Committed: the statement ran in autocommit mode, outside any transaction.
     await announce_async(meeting_group(room.meeting_id), {"type": CHAT_MESSAGE, "message": data})
     return {"message": data, "created": created}

@@ -198,8 +198,10 @@ class MeetingRoomConsumer(ProtocolConsumer):
             return
         self.room = room
         # Join before reading the history, so nothing falls between the two.
-        await self.channel_layer.group_add(meeting_group(room.meeting_id), self.channel_name)
-        await self.channel_layer.group_add(user_group(room.user_id), self.channel_name)
+        await asyncio.gather(
+            self.channel_layer.group_add(meeting_group(room.meeting_id), self.channel_name),
+            self.channel_layer.group_add(user_group(room.user_id), self.channel_name),
+        )
         await self.open()
         hello = await presence.room_enter_async(room=room, channel_name=self.channel_name)
         self.delivered_id = max(self.delivered_id, hello["last_id"])
