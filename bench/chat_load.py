@@ -178,7 +178,20 @@ def stored_messages() -> int:
 # --- daphne --------------------------------------------------------------------------------
 
 
+def port_free(port: int) -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def start_daphne(port: int, env: dict[str, str]) -> subprocess.Popen:
+    if not port_free(port):  # another server there would answer the health check and the sockets
+        raise RuntimeError(f"port {port} is in use; choose another with --port")
     daphne = str(Path(sys.executable).with_name("daphne"))
     process = subprocess.Popen(  # noqa: S603 - our own server on 127.0.0.1
         [daphne, "-b", "127.0.0.1", "-p", str(port), "fairsite.asgi:application"],
