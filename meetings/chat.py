@@ -379,7 +379,7 @@ async def _chat_message_store_async(
     """:func:`chat_message_store` for a socket: on PostgreSQL the statement runs on the event
     loop (:mod:`fairsite.async_db`, autocommit: committed when it returns), no worker thread;
     only a resend or a refusal reads more, in a worker thread."""
-    if connection.vendor != "postgresql":
+    if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):  # the demo's SQLite
         return await db(_chat_message_store_committed)(
             room=room, sender=sender, client_id=client_id, text=text
         )
