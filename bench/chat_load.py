@@ -41,6 +41,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+SECRET = "bench-chat-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-0123456"  # noqa: S105
+
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -176,7 +178,20 @@ def stored_messages() -> int:
 # --- daphne --------------------------------------------------------------------------------
 
 
+def port_free(port: int) -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def start_daphne(port: int, env: dict[str, str]) -> subprocess.Popen:
+    if not port_free(port):  # another server there would answer the health check and the sockets
+        raise RuntimeError(f"port {port} is in use; choose another with --port")
     daphne = str(Path(sys.executable).with_name("daphne"))
     process = subprocess.Popen(  # noqa: S603 - our own server on 127.0.0.1
         [daphne, "-b", "127.0.0.1", "-p", str(port), "fairsite.asgi:application"],
@@ -223,6 +238,8 @@ class Phase:
     sent_at: dict[str, float] = field(default_factory=dict)
     connect_seconds: float = 0.0
     load: str = ""
+    connect_cpu: float = 0.0  # CPU seconds of the daphne processes while connecting
+    send_cpu: float = 0.0  # ... while sending and delivering
 
 
 async def open_sockets(urls: list[tuple[str, dict[str, str]]], concurrency: int = 16) -> list:
@@ -271,13 +288,17 @@ def split_rooms(ports: list[int]) -> int:
     return sum(ports[2 * r] != ports[2 * r + 1] for r in range(len(ports) // 2))
 
 
-async def run_echo(args: argparse.Namespace, rooms: int, ports: list[int]) -> Phase:
+async def run_echo(
+    args: argparse.Namespace, rooms: int, ports: list[int], pids: list[int]
+) -> Phase:
     phase = Phase("echo")
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), cpu_seconds(pids)
     sockets = await open_sockets(
         [(f"ws://127.0.0.1:{ports[n]}/ws/bench-echo/{n // 2}/", {}) for n in range(rooms * 2)]
     )
     phase.connect_seconds = time.perf_counter() - t0
+    cpu1 = cpu_seconds(pids)
+    phase.connect_cpu = cpu1 - cpu0
 
     async def read(index: int, ws: Any) -> None:
         async for raw in ws:
@@ -298,6 +319,7 @@ async def run_echo(args: argparse.Namespace, rooms: int, ports: list[int]) -> Ph
     deadline = time.monotonic() + 10
     while phase.delivered < phase.sent and time.monotonic() < deadline:
         await asyncio.sleep(0.1)
+    phase.send_cpu = cpu_seconds(pids) - cpu1
     for task in readers:
         task.cancel()
     await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
@@ -305,7 +327,7 @@ async def run_echo(args: argparse.Namespace, rooms: int, ports: list[int]) -> Ph
 
 
 async def run_chat(
-    args: argparse.Namespace, rooms: list[tuple[int, str, str]], ports: list[int]
+    args: argparse.Namespace, rooms: list[tuple[int, str, str]], ports: list[int], pids: list[int]
 ) -> Phase:
     phase = Phase("chat")
     urls = []
@@ -315,10 +337,12 @@ async def run_chat(
             urls.append(
                 (f"ws://127.0.0.1:{port}/ws/meetings/{meeting_id}/", {"Cookie": f"sessionid={key}"})
             )
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), cpu_seconds(pids)
     sockets = await open_sockets(urls)
     hellos = await asyncio.gather(*(ws.recv() for ws in sockets))
     phase.connect_seconds = time.perf_counter() - t0
+    cpu1 = cpu_seconds(pids)
+    phase.connect_cpu = cpu1 - cpu0
     print(f"chat: {len(sockets)} sockets connected in {phase.connect_seconds:.1f} s", flush=True)
     user_of = [json.loads(h)["data"]["user"]["id"] for h in hellos]
     ids = itertools.count()
@@ -362,10 +386,24 @@ async def run_chat(
         phase.delivered < phase.sent or phase.acked < phase.sent
     ) and time.monotonic() < deadline:
         await asyncio.sleep(0.1)
+    phase.send_cpu = cpu_seconds(pids) - cpu1
     for task in readers:
         task.cancel()
     await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
     return phase
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU seconds the daphne processes have used so far (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # pragma: no cover - not Linux
+            return 0.0
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
 
 
 def loadavg() -> str:
@@ -402,7 +440,11 @@ def main() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FAIRSITE_")}
     env.update(
         DJANGO_SETTINGS_MODULE="fairsite.settings",
-        FAIRSITE_DEBUG="1",
+        # Production mode, as deployed (no query log, no debug cursor).
+        FAIRSITE_DEBUG="0",
+        FAIRSITE_SECRET_KEY=SECRET,
+        FAIRSITE_ALLOWED_HOSTS="127.0.0.1",
+        FAIRSITE_SECURE_SSL_REDIRECT="0",
         FAIRSITE_DATABASE_URL=f"{args.pg}/{args.db_name}",
         FAIRSITE_REDIS_URL=args.redis,
         FAIRSITE_REDIS_PREFIX=prefix,
@@ -415,6 +457,8 @@ def main() -> None:
         env["ASGI_THREADS"] = str(args.threads)
     ports = assign_ports(args, rooms * 2)
     processes: list[subprocess.Popen] = []
+    # SIGTERM (a wrapper's timeout) unwinds like Ctrl-C: daphne stopped, the database dropped.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(f"stopped by signal {signum}"))
     create_database(args)
     try:
         setup_django(env)
@@ -423,15 +467,16 @@ def main() -> None:
         print(f"populated {rooms} rooms in {time.perf_counter() - t0:.1f} s", flush=True)
         for n in range(args.processes):
             processes.append(start_daphne(args.port + n, env))
-        print("daphne pids: " + " ".join(str(p.pid) for p in processes), flush=True)
+        pids = [p.pid for p in processes]
+        print("daphne pids: " + " ".join(str(p) for p in pids), flush=True)
         echo = None
         if not args.skip_echo:
             load = loadavg()
-            echo = asyncio.run(run_echo(args, rooms, ports))
+            echo = asyncio.run(run_echo(args, rooms, ports, pids))
             echo.load = load
             print(f"echo done: {echo.delivered}/{echo.sent}", flush=True)
         load = loadavg()
-        chat = asyncio.run(run_chat(args, room_list, ports))
+        chat = asyncio.run(run_chat(args, room_list, ports, pids))
         chat.load = load
         stored = stored_messages()
     finally:
@@ -458,8 +503,18 @@ def main() -> None:
             f"chat acks (send → own reply): {chat.acked}/{chat.sent}, p50 {q[49]:.1f} ms, "
             f"p99 {q[98]:.1f} ms, max {max(chat.ack_latencies):.1f} ms"
         )
-    ok = chat.delivered == chat.sent == stored and chat.errors == 0
+    print("daphne CPU (all processes):")
+    for phase in (p for p in (echo, chat) if p is not None):
+        print(
+            f"  {phase.name}: connect {phase.connect_cpu:.1f} s "
+            f"({1000 * phase.connect_cpu / max(1, rooms * 2):.2f} ms a socket), "
+            f"sending {phase.send_cpu:.1f} s "
+            f"({1000 * phase.send_cpu / max(1, phase.sent):.2f} ms a message)"
+        )
+    ok = chat.delivered == chat.sent == chat.acked == stored and chat.errors == 0
     print("all delivered and stored" if ok else "LOSS: not all delivered/stored")
+    if not ok:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,11 @@ all of them something that did not come through the channel layer.
 * :func:`resync_all` after the channel layer's receiving connection to Redis came back: events
   published while it was away are lost, so every socket is told to fetch what it missed
   (a ``resync`` event, docs/websocket-protocol.md section 7).
+* :func:`recheck_all` every ``RECHECK_SECONDS`` while sockets are open (and after a resync): each
+  socket class re-reads, in one query for all its sockets of the process, whether their people
+  may still be there, and closes those who may not. Access withdrawn is announced at once
+  (``user.access_changed``); this sweep ends the ones whose announcement was lost, without a
+  query per command.
 * :func:`drain` when the process is asked to stop (SIGTERM): commands in flight finish, then every
   socket is closed with 1001 ("going away") and the process waits for the close frames to go out,
   so clients see a clean close and reconnect to another process.
@@ -29,21 +34,31 @@ CLOSE_NOT_FOUND = 4404
 CLOSE_GOING_AWAY = 1001
 COMMANDS_GRACE_SECONDS = 3.0  # at shutdown: how long commands in flight may take to finish
 CLOSE_GRACE_SECONDS = 2.0  # then: how long the close handshakes may take
+RECHECK_SECONDS = 10.0  # how often every open socket's access is read again (one query a class)
 
-_open: weakref.WeakSet[Any] = weakref.WeakSet()
+_open: weakref.WeakKeyDictionary[Any, asyncio.AbstractEventLoop] = weakref.WeakKeyDictionary()
 _state = {"draining": False}
+_sweeps: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = weakref.WeakKeyDictionary()
 
 
 def register(consumer: Any) -> None:
-    _open.add(consumer)
+    loop = asyncio.get_running_loop()
+    _open[consumer] = loop
+    if loop not in _sweeps:
+        _sweeps[loop] = loop.call_later(RECHECK_SECONDS, _sweep, loop)
 
 
 def unregister(consumer: Any) -> None:
-    _open.discard(consumer)
+    _open.pop(consumer, None)
 
 
 def open_sockets() -> list[Any]:
-    return list(_open)
+    """This process's open sockets (on the running event loop, when one runs)."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return list(_open)
+    return [consumer for consumer, its_loop in list(_open.items()) if its_loop is loop]
 
 
 def is_draining() -> bool:
@@ -55,15 +70,53 @@ async def resync_all(*, reason: str) -> int:
 
     Consumers are grouped by class; each class's ``resync_many(consumers, reason=...)`` sends
     the event (so a room consumer can read every room's last message id in one query)."""
-    by_class: dict[type, list[Any]] = {}
-    for consumer in open_sockets():
-        by_class.setdefault(type(consumer), []).append(consumer)
+    by_class = _by_class(open_sockets())
     for cls, consumers in by_class.items():
         try:
             await cls.resync_many(consumers, reason=reason)
         except Exception:  # one class failing must not keep the others out of sync
             logger.exception("resync of %s sockets failed", cls.__name__)
     return sum(len(c) for c in by_class.values())
+
+
+def _by_class(consumers: list[Any]) -> dict[type, list[Any]]:
+    by_class: dict[type, list[Any]] = {}
+    for consumer in consumers:
+        by_class.setdefault(type(consumer), []).append(consumer)
+    return by_class
+
+
+async def recheck_all() -> int:
+    """Read again what every open socket of this process may see; returns how many were closed.
+
+    Consumers are grouped by class; each class's ``recheck_many(consumers)`` reads its sockets'
+    access in one query and closes (with 4403) those whose person may no longer be there."""
+    closed = 0
+    for cls, consumers in _by_class(open_sockets()).items():
+        recheck = getattr(cls, "recheck_many", None)
+        if recheck is None:
+            continue
+        try:
+            closed += await recheck(consumers)
+        except Exception:  # one class failing must not keep the others from being checked
+            logger.exception("access re-check of %s sockets failed", cls.__name__)
+    return closed
+
+
+def _sweep(loop: asyncio.AbstractEventLoop) -> None:
+    """Every ``RECHECK_SECONDS`` while this loop has open sockets: :func:`recheck_all` (a timer,
+    not a sleeping task, so nothing is left pending when the loop closes)."""
+    _sweeps.pop(loop, None)
+    if not open_sockets():
+        return
+
+    def again(task: asyncio.Task[int]) -> None:
+        if not task.cancelled() and task.exception() is None and open_sockets():
+            _sweeps.setdefault(loop, loop.call_later(RECHECK_SECONDS, _sweep, loop))
+
+    task = loop.create_task(recheck_all())
+    _sweeps[loop] = task  # held until done (the loop keeps only weak references to tasks)
+    task.add_done_callback(lambda done: (_sweeps.pop(loop, None), again(done)))
 
 
 def layer_lost() -> None:
@@ -77,8 +130,14 @@ def layer_lost() -> None:
 
 
 def schedule_resync(*, reason: str) -> None:
-    """:func:`resync_all` as a task on the running loop (from a callback that cannot await)."""
-    asyncio.get_running_loop().create_task(resync_all(reason=reason))
+    """:func:`resync_all`, then :func:`recheck_all` (an access announcement may have been lost
+    with the events), as a task on the running loop (from a callback that cannot await)."""
+
+    async def resync_then_recheck() -> None:
+        await resync_all(reason=reason)
+        await recheck_all()
+
+    asyncio.get_running_loop().create_task(resync_then_recheck())
 
 
 async def drain(*, timeout: float = COMMANDS_GRACE_SECONDS + CLOSE_GRACE_SECONDS) -> None:

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from fairsite import async_db
 from fairsite.channels import (
     CHAT_MESSAGE,
     announce_async,
@@ -35,6 +36,7 @@ from meetings.protocol import (
     CHAT_FORBIDDEN,
     CHAT_NOT_FOUND,
     CHAT_TOO_LONG,
+    ROOM_FORBIDDEN,
     ProtocolError,
 )
 from meetings.ratelimit import chat_rate_check, chat_rate_check_async
@@ -43,7 +45,6 @@ HISTORY_PAGE = 50
 HISTORY_MAX = 100
 SINCE_PAGE = 200
 SINCE_MAX = 500
-ACCESS_RECHECK_SECONDS = 10  # a room socket re-checks its access before a command this often
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -113,9 +114,17 @@ def room_open(*, user: Any, meeting_id: Any) -> Room | None:
     )
 
 
-def room_access_kept(*, room: Room) -> bool:
-    """Whether the person of ``room`` may still be in it, in one indexed ``EXISTS``: still an
-    approved member of the same side's company at the meeting's fair, or still an organiser.
+def _side_company_id(room: Room) -> int | None:
+    """The company whose member the person of ``room`` is (``None`` for an organiser)."""
+    role = room.person["role"]
+    return None if role == "organiser" else room.summary[role]["id"]
+
+
+def rooms_access_kept(*, rooms: list[Room]) -> list[bool]:
+    """For each room, whether its person may still be in it: still an approved member of the
+    same side's company at the meeting's fair, or still an organiser. Two queries at most,
+    however many rooms (the membership by its ``(fair, user)`` key, the organisers' group),
+    so a process re-checks all its sockets at once (:func:`fairsite.socket_server.recheck_all`).
     (The full :func:`room_open` runs when the person's access is announced as changed.)"""
     from django.contrib.auth.models import Group
 
@@ -123,15 +132,34 @@ def room_access_kept(*, room: Room) -> bool:
     from exhibitors.models import Member
     from fairsite.enums import ORGANISERS_GROUP
 
-    role = room.person["role"]
-    if role == "organiser":
-        return Group.objects.filter(name=ORGANISERS_GROUP, user=room.user_id).exists()
-    return Member.objects.filter(
-        fair_id=room.fair_id,
-        user_id=room.user_id,
-        company_id=room.summary[role]["id"],
-        status=MembershipStatus.APPROVED,
-    ).exists()
+    members = {(r.fair_id, r.user_id) for r in rooms if _side_company_id(r) is not None}
+    organisers = {r.user_id for r in rooms if _side_company_id(r) is None}
+    kept_members: set[tuple[int, int, int]] = set()
+    if members:
+        rows = Member.objects.filter(
+            fair_id__in={fair for fair, _ in members},
+            user_id__in={user for _, user in members},
+            status=MembershipStatus.APPROVED,
+        ).values_list("fair_id", "user_id", "company_id")
+        kept_members = set(rows)
+    kept_organisers: set[int] = set()
+    if organisers:
+        kept_organisers = set(
+            Group.objects.filter(name=ORGANISERS_GROUP, user__in=organisers).values_list(
+                "user", flat=True
+            )
+        )
+    return [
+        (r.user_id in kept_organisers)
+        if _side_company_id(r) is None
+        else ((r.fair_id, r.user_id, _side_company_id(r)) in kept_members)
+        for r in rooms
+    ]
+
+
+def room_access_kept(*, room: Room) -> bool:
+    """:func:`rooms_access_kept` of one room."""
+    return rooms_access_kept(rooms=[room])[0]
 
 
 def message_data(message: ChatMessage) -> dict[str, Any]:
@@ -240,20 +268,50 @@ def chat_message_check(*, room: Room, sender: Any, text: str) -> None:
 
 @functools.cache
 def _insert_sql() -> str:
-    """One PostgreSQL statement: lock the meeting's row, then insert, idempotent by the unique
+    """One PostgreSQL statement: check that the sender is still an approved member of the
+    company they write for, lock the meeting's row, then insert, idempotent by the unique
     constraint. The lock is taken before the id is drawn from the sequence and held until the
     commit, so within one meeting ids commit in increasing order."""
+    from exhibitors.models import Member
+
     qn = connection.ops.quote_name
     meeting, message = Meeting._meta.db_table, ChatMessage._meta.db_table
+    member = Member._meta.db_table
     return (
         f"WITH locked AS (SELECT {qn('id')} FROM {qn(meeting)} WHERE {qn('id')} = %s "
+        f"AND EXISTS (SELECT 1 FROM {qn(member)} m WHERE m.{qn('fair_id')} = "
+        f"{qn(meeting)}.{qn('fair_id')} AND m.{qn('user_id')} = %s "
+        f"AND m.{qn('company_id')} = %s AND m.{qn('status')} = %s) "
         f"FOR NO KEY UPDATE) "
         f"INSERT INTO {qn(message)} "
         f"({qn('meeting_id')}, {qn('sender_id')}, {qn('client_id')}, {qn('text')}, "
         f"{qn('created_at')}) "
         f"SELECT locked.{qn('id')}, %s, %s, %s, %s FROM locked "
         f"ON CONFLICT ON CONSTRAINT {qn('chat_message_idempotent')} DO NOTHING "
-        f"RETURNING {qn('id')}"
+        f"RETURNING {qn('id')}, {qn('created_at')}"
+    )
+
+
+def _insert_params(*, room: Room, sender: Any, client_id: str, text: str) -> list[Any]:
+    from exhibitors.enums import MembershipStatus
+
+    company_id = _side_company_id(room)
+    if company_id is None:
+        raise ProtocolError(CHAT_FORBIDDEN)
+    return [
+        *(room.meeting_id, sender.pk, company_id, MembershipStatus.APPROVED.value),
+        *(sender.pk, client_id, text, timezone.now()),
+    ]
+
+
+def _stored(*, room: Room, sender: Any, client_id: str, text: str, row: Any) -> ChatMessage:
+    return ChatMessage(
+        id=row[0],
+        meeting_id=room.meeting_id,
+        sender=sender,
+        client_id=client_id,
+        text=text,
+        created_at=row[1],
     )
 
 
@@ -264,43 +322,47 @@ def chat_message_store(
 
     Returns ``(message, created)``; a known ``client_id`` returns the stored message with
     ``created=False``. Outside an ``atomic`` block the message is committed when this returns.
+    Raises ``room.forbidden`` when the sender is no longer an approved member of the company
+    they write for: the right to write is read in the same statement as the insert, so a
+    withdrawn membership stops the very next message, announced or not.
 
     Locking: the meeting's row is locked (``FOR NO KEY UPDATE``) for the insert, so within one
     meeting messages commit in increasing id order (a reader who has seen id *n* never later finds
     a smaller id appear, which ``chat.since`` relies on), and two concurrent sends of one
     ``client_id`` are serialised: the second finds the first through the unique constraint
-    ``chat_message_idempotent``. On PostgreSQL lock and insert are one statement (one round trip
-    in autocommit); SQLite serialises writers at ``BEGIN``.
+    ``chat_message_idempotent``. On PostgreSQL check, lock and insert are one statement (one
+    round trip in autocommit); SQLite serialises writers at ``BEGIN``.
     """
-    created_at = timezone.now()
+    params = _insert_params(room=room, sender=sender, client_id=client_id, text=text)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(_insert_sql(), [room.meeting_id, sender.pk, client_id, text, created_at])
+            cursor.execute(_insert_sql(), params)
             row = cursor.fetchone()
         if row is not None:
-            message = ChatMessage(
-                id=row[0],
-                meeting_id=room.meeting_id,
-                sender=sender,
-                client_id=client_id,
-                text=text,
-                created_at=created_at,
-            )
-            return message, True
+            return _stored(room=room, sender=sender, client_id=client_id, text=text, row=row), True
     else:
         try:
             with transaction.atomic():
-                list(
+                locked = list(
                     Meeting.objects.select_for_update(no_key=True)
                     .filter(pk=room.meeting_id)
                     .values_list("pk")
                 )
-                message = ChatMessage.objects.create(
-                    meeting_id=room.meeting_id, sender=sender, client_id=client_id, text=text
-                )
-            return message, True
+                if locked and room_access_kept(room=room):
+                    message = ChatMessage.objects.create(
+                        meeting_id=room.meeting_id, sender=sender, client_id=client_id, text=text
+                    )
+                    return message, True
         except IntegrityError:
             pass
+    return _chat_message_not_inserted(room=room, sender=sender, client_id=client_id), False
+
+
+def _chat_message_not_inserted(*, room: Room, sender: Any, client_id: str) -> ChatMessage:
+    """Why the insert stored nothing: ``room.forbidden`` when the sender may no longer write,
+    else the message already stored with this ``client_id``."""
+    if not room_access_kept(room=room):
+        raise ProtocolError(ROOM_FORBIDDEN)
     existing = (
         ChatMessage.objects.select_related("sender")
         .filter(meeting_id=room.meeting_id, sender=sender, client_id=client_id)
@@ -308,6 +370,24 @@ def chat_message_store(
     )
     if existing is None:  # the meeting is gone, or a different integrity failure
         raise IntegrityError(f"chat message not stored in meeting {room.meeting_id}")
+    return existing
+
+
+async def _chat_message_store_async(
+    *, room: Room, sender: Any, client_id: str, text: str
+) -> tuple[ChatMessage, bool]:
+    """:func:`chat_message_store` for a socket: on PostgreSQL the statement runs on the event
+    loop (:mod:`fairsite.async_db`, autocommit: committed when it returns), no worker thread;
+    only a resend or a refusal reads more, in a worker thread."""
+    if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):  # the demo's SQLite
+        return await db(_chat_message_store_committed)(
+            room=room, sender=sender, client_id=client_id, text=text
+        )
+    params = _insert_params(room=room, sender=sender, client_id=client_id, text=text)
+    row = await async_db.execute_one(_insert_sql(), params)
+    if row is not None:
+        return _stored(room=room, sender=sender, client_id=client_id, text=text, row=row), True
+    existing = await db(_chat_message_not_inserted)(room=room, sender=sender, client_id=client_id)
     return existing, False
 
 
@@ -344,19 +424,20 @@ async def chat_message_send(
     *, room: Room, sender: Any, client_id: str, text: str
 ) -> dict[str, Any]:
     """``chat.send`` from a socket: the same checks and rate limit as
-    :func:`chat_message_create`, the rate limit counted from the event loop (one Redis round
-    trip), the message stored in a worker thread in autocommit mode (committed when it
-    returns), then announced from the event loop. Returns the reply's data.
+    :func:`chat_message_create`, all on the event loop: the rate limit counted on Redis (with
+    the other sockets' commands of the same turn, one round trip), the message stored in one
+    statement in autocommit mode (committed when it returns), then announced. Returns the
+    reply's data.
 
     A resend of a stored ``client_id`` announces the message again: the first attempt may have
     been committed by a process that stopped (or lost Redis) before announcing it, and the
     sender cannot tell. Clients de-duplicate by id, so a repeated event costs nothing."""
     chat_message_check(room=room, sender=sender, text=text)
     await chat_rate_check_async(user_id=sender.pk)
-    message, created = await db(_chat_message_store_committed)(
+    message, created = await _chat_message_store_async(
         room=room, sender=sender, client_id=client_id, text=text
     )
     data = message_data(message)
-    # Committed: the worker returned outside any transaction.
+    # Committed: the statement ran in autocommit mode, outside any transaction.
     await announce_async(meeting_group(room.meeting_id), {"type": CHAT_MESSAGE, "message": data})
     return {"message": data, "created": created}

@@ -10,7 +10,6 @@ import asyncio
 import json
 import logging
 import re
-import time
 from typing import Any, ClassVar
 
 from channels.consumer import get_handler_name
@@ -181,7 +180,7 @@ class MeetingRoomConsumer(ProtocolConsumer):
     """``/ws/meetings/<meeting_id>/``: one meeting's chat, presence and typing."""
 
     room: chat.Room | None = None
-    access_checked_at: float = 0.0
+    access_lost: bool = False  # set when a re-check found the access gone
     delivered_id: int = 0  # the greatest message id this socket has sent (hello, events)
     resync_after: int | None = None  # delivered_id when the channel layer was lost
 
@@ -198,10 +197,11 @@ class MeetingRoomConsumer(ProtocolConsumer):
             await self.refuse(CLOSE_FORBIDDEN)
             return
         self.room = room
-        self.access_checked_at = time.monotonic()
         # Join before reading the history, so nothing falls between the two.
-        await self.channel_layer.group_add(meeting_group(room.meeting_id), self.channel_name)
-        await self.channel_layer.group_add(user_group(room.user_id), self.channel_name)
+        await asyncio.gather(
+            self.channel_layer.group_add(meeting_group(room.meeting_id), self.channel_name),
+            self.channel_layer.group_add(user_group(room.user_id), self.channel_name),
+        )
         await self.open()
         hello = await presence.room_enter_async(room=room, channel_name=self.channel_name)
         self.delivered_id = max(self.delivered_id, hello["last_id"])
@@ -218,29 +218,41 @@ class MeetingRoomConsumer(ProtocolConsumer):
         if room is None:
             return False
         fresh = await db(chat.room_open)(user=self.user, meeting_id=room.meeting_id)
-        self.access_checked_at = time.monotonic()
         if fresh is None:
-            await self.close(code=CLOSE_FORBIDDEN)
+            await self.lose_access()
             return False
         self.room = fresh
         return True
 
+    async def lose_access(self) -> None:
+        self.access_lost = True
+        await self.close(code=CLOSE_FORBIDDEN)
+
     async def before_command(self) -> None:
         """Access is decided at the handshake, checked again in full at once when the person's
         access changes (:meth:`user_access_changed`, sent when a membership is withdrawn), and,
-        in case that announcement was lost, re-checked cheaply (one ``EXISTS``) before a command
-        when the last check is older than ``chat.ACCESS_RECHECK_SECONDS``."""
-        room = self.room
-        if room is None or time.monotonic() - self.access_checked_at < chat.ACCESS_RECHECK_SECONDS:
-            return
-        kept = await db(chat.room_access_kept)(room=room)
-        self.access_checked_at = time.monotonic()
-        if not kept:
+        in case that announcement was lost, for every room socket of the process together every
+        ``socket_server.RECHECK_SECONDS`` (:meth:`recheck_many`). A command costs no query for
+        it; ``chat.send`` reads the right to write in its own statement."""
+        if self.access_lost:
             self.close_after_error = CLOSE_FORBIDDEN
             raise ProtocolError(ROOM_FORBIDDEN)
 
     async def user_access_changed(self, event: dict[str, Any]) -> None:
         await self.check_access()
+
+    @classmethod
+    async def recheck_many(cls, consumers: list[Any]) -> int:
+        """Whether the people of these sockets may still be in their rooms, in one query
+        (:func:`chat.rooms_access_kept`); the others are closed with 4403. Returns how many."""
+        open_rooms = [(c, c.room) for c in consumers if c.room is not None and not c.access_lost]
+        if not open_rooms:
+            return 0
+        kept = await db(chat.rooms_access_kept)(rooms=[room for _, room in open_rooms])
+        lost = [consumer for (consumer, _), ok in zip(open_rooms, kept, strict=True) if not ok]
+        for consumer in lost:
+            await consumer.lose_access()
+        return len(lost)
 
     @classmethod
     async def resync_many(cls, consumers: list[Any], *, reason: str) -> None:
@@ -281,9 +293,15 @@ class MeetingRoomConsumer(ProtocolConsumer):
 
     @command("chat.send", client_id=CLIENT_ID, text=Str())
     async def chat_send(self, client_id: str, text: str) -> dict[str, Any]:
-        return await chat.chat_message_send(
-            room=self.current_room, sender=self.user, client_id=client_id, text=text
-        )
+        try:
+            return await chat.chat_message_send(
+                room=self.current_room, sender=self.user, client_id=client_id, text=text
+            )
+        except ProtocolError as error:
+            if error.code == ROOM_FORBIDDEN:  # the store found the membership withdrawn
+                self.access_lost = True
+                self.close_after_error = CLOSE_FORBIDDEN
+            raise
 
     @command(
         "chat.history",

@@ -22,7 +22,7 @@ from fairsite.channels import (
 )
 from meetings.chat import HISTORY_PAGE, SINCE_PAGE, Room, db, room_snapshot
 from meetings.protocol import CHAT_FORBIDDEN, ProtocolError
-from meetings.redis_clients import async_redis, sync_redis
+from meetings.redis_clients import async_batch, cache_key, sync_redis
 
 TYPING_INTERVAL = 3  # seconds between two forwarded typing hints of one person in one room
 PRESENCE_TTL = 60  # seconds a socket stays present without a ping
@@ -50,9 +50,12 @@ async def typing_notify_async(*, room: Room) -> bool:
     if not room.can_write:
         raise ProtocolError(CHAT_FORBIDDEN)
     if settings.REDIS_URL:
-        client = async_redis(settings.REDIS_URL)
-        key = cache.make_key(_typing_name(room))
-        fresh = await client.set(key, 1, nx=True, ex=TYPING_INTERVAL)
+        key = cache_key(_typing_name(room))
+        (fresh,) = await async_batch(settings.REDIS_URL).execute(
+            lambda pipe: pipe.set(key, 1, nx=True, ex=TYPING_INTERVAL)
+        )
+        if isinstance(fresh, Exception):
+            raise fresh
     else:
         fresh = cache.add(_typing_name(room), 1, timeout=TYPING_INTERVAL)
     if not fresh:
@@ -74,7 +77,7 @@ async def typing_notify_async(*, room: Room) -> bool:
 
 
 def _presence_key(room: Room) -> str:
-    return cache.make_key(f"presence:{room.meeting_id}")
+    return cache_key(f"presence:{room.meeting_id}")
 
 
 def _presence_member(*, room: Room, channel_name: str) -> str:
@@ -101,7 +104,7 @@ class _PresenceChange:
     def of(cls, *, room: Room, channel_name: str, present: bool) -> _PresenceChange:
         return cls(
             key=_presence_key(room),
-            version_key=cache.make_key(f"presence-v:{room.meeting_id}"),
+            version_key=cache_key(f"presence-v:{room.meeting_id}"),
             member=_presence_member(room=room, channel_name=channel_name),
             now=time.time(),
             present=present,
@@ -121,6 +124,9 @@ class _PresenceChange:
 
     @staticmethod
     def result(result: list[Any]) -> dict[str, Any]:
+        failed = next((r for r in result if isinstance(r, Exception)), None)
+        if failed is not None:
+            raise failed
         version, members = result[-3], result[-1]
         return {"users": _people(members), "version": int(version)}
 
@@ -149,9 +155,7 @@ async def _presence_change_async(*, room: Room, channel_name: str, present: bool
     change = _PresenceChange.of(room=room, channel_name=channel_name, present=present)
     if not settings.REDIS_URL:
         return change.local()
-    async with async_redis(settings.REDIS_URL).pipeline(transaction=True) as pipe:
-        change.queue(pipe)
-        return change.result(await pipe.execute())
+    return change.result(await async_batch(settings.REDIS_URL).execute(change.queue))
 
 
 def _hello(*, room: Room, presence: dict[str, Any], history: dict[str, Any]) -> dict[str, Any]:
@@ -211,10 +215,14 @@ async def presence_refresh_async(*, room: Room, channel_name: str) -> None:
     key = _presence_key(room)
     expiry = time.time() + PRESENCE_TTL
     if settings.REDIS_URL:
-        async with async_redis(settings.REDIS_URL).pipeline(transaction=True) as pipe:
+
+        def queue(pipe: Any) -> None:
             pipe.zadd(key, {member: expiry})
             pipe.expire(key, PRESENCE_TTL * 2)
-            await pipe.execute()
+
+        for result in await async_batch(settings.REDIS_URL).execute(queue):
+            if isinstance(result, Exception):
+                raise result
         return
     state = cache.get(key)
     if state is not None:

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from meetings.protocol import CHAT_RATE_LIMITED, ProtocolError
-from meetings.redis_clients import async_redis, sync_redis
+from meetings.redis_clients import async_batch, cache_key, sync_redis
 
 _RATE = re.compile(r"\s*(\d+)\s*/\s*(\d*)\s*([smh]?)\s*")
 _UNIT_SECONDS = {"s": 1, "": 1, "m": 60, "h": 3600}
@@ -51,7 +51,7 @@ def _rate_window(user_id: int) -> _RateWindow:
     name = f"chat-rate:{user_id}:{window}"
     return _RateWindow(
         name=name,
-        key=cache.make_key(name),
+        key=cache_key(name),
         limit=limit,
         period=period,
         ends_at=(window + 1) * period,
@@ -85,13 +85,18 @@ def chat_rate_check(*, user_id: int) -> None:
 
 
 async def chat_rate_check_async(*, user_id: int) -> None:
-    """:func:`chat_rate_check` from the event loop, on the same counter (no worker thread)."""
+    """:func:`chat_rate_check` from the event loop, on the same counter (no worker thread; the
+    ``INCR`` and ``EXPIRE`` go with the other sockets' commands of the same turn)."""
     window = _rate_window(user_id)
     if settings.REDIS_URL:
-        async with async_redis(settings.REDIS_URL).pipeline(transaction=True) as pipe:
-            pipe.incr(window.key)
-            pipe.expire(window.key, window.period + 1)
-            count = (await pipe.execute())[0]
+
+        def queue(pipe: object) -> None:
+            pipe.incr(window.key)  # type: ignore[attr-defined]
+            pipe.expire(window.key, window.period + 1)  # type: ignore[attr-defined]
+
+        count = (await async_batch(settings.REDIS_URL).execute(queue))[0]
+        if isinstance(count, Exception):
+            raise count
     else:
         count = _local_rate_count(window)  # in-process memory: no I/O
     window.check(int(count))

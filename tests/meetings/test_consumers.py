@@ -477,3 +477,71 @@ async def test_notifications_reach_only_their_person(open_socket, exhibitor, buy
     chat = await mine.send("chat.send", send_data("c-1"))
     assert pong["ok"] is True and pong["data"]["time"].endswith("Z")
     assert chat["error"]["code"] == protocol.UNKNOWN_COMMAND
+
+
+# --- What a message and a re-check cost -------------------------------------------------------
+
+
+@pytest.fixture
+def statements(monkeypatch):
+    """Every SQL statement run through Django (in any thread) or on the event loop's own
+    connections (:mod:`fairsite.async_db`), with the name of the thread that ran it."""
+    import threading
+
+    import psycopg
+    from django.db.backends import utils
+
+    seen: list[tuple[str, str]] = []
+    original = utils.CursorWrapper._execute
+    original_async = psycopg.AsyncCursor.execute
+
+    def recording(self, sql, params, *ignored):
+        seen.append((sql, threading.current_thread().name))
+        return original(self, sql, params, *ignored)
+
+    async def recording_async(self, query, params=None, **kwargs):
+        seen.append((str(query), threading.current_thread().name))
+        return await original_async(self, query, params, **kwargs)
+
+    monkeypatch.setattr(utils.CursorWrapper, "_execute", recording)
+    monkeypatch.setattr(psycopg.AsyncCursor, "execute", recording_async)
+    return seen
+
+
+async def test_a_chat_send_is_one_statement_on_the_event_loop(
+    open_socket, meeting, exhibitor, buyer, statements, postgres_required
+):
+    """The right to write, the lock and the insert are one statement, run by the event loop's
+    thread (no worker-thread hop); nothing else runs per message (no access re-check before the
+    command, however long the socket has been open)."""
+    import threading
+
+    seller = await open_socket(exhibitor, room(meeting))
+    guest = await open_socket(buyer, room(meeting))
+    statements.clear()
+
+    replies = [await seller.send("chat.send", send_data(f"c-{n}")) for n in range(3)]
+    replies += [await guest.send("chat.send", send_data(f"g-{n}")) for n in range(3)]
+
+    assert [reply["type"] for reply in replies] == ["reply"] * 6
+    assert len(statements) == 6, statements
+    assert all("INSERT INTO" in sql for sql, _ in statements), statements
+    assert {thread for _, thread in statements} == {threading.current_thread().name}
+
+
+async def test_recheck_costs_the_same_queries_for_few_and_many_sockets(
+    open_socket, meeting, exhibitor, buyer, colleague, organiser, statements
+):
+    from fairsite import socket_server
+
+    for person in (exhibitor, buyer, organiser):
+        await open_socket(person, room(meeting))
+    statements.clear()
+    assert await socket_server.recheck_all() == 0
+    few = len(statements)
+    for person in (exhibitor, buyer, colleague, colleague, organiser, organiser):
+        await open_socket(person, room(meeting))
+    statements.clear()
+
+    assert await socket_server.recheck_all() == 0
+    assert len(statements) == few == 2  # the memberships, the organisers' group

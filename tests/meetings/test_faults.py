@@ -186,12 +186,12 @@ async def test_withdrawn_member_loses_the_open_room_socket(open_socket, meeting,
 
 
 async def test_withdrawn_member_cannot_post_even_if_the_close_was_lost(
-    open_socket, meeting, exhibitor, monkeypatch
+    open_socket, meeting, exhibitor
 ):
-    """The close is an announcement; the permission is re-checked by the command itself."""
+    """The close is an announcement; the right to write is read by the statement that stores the
+    message, so even the first message right after the withdrawal is refused."""
     seller = await open_socket(exhibitor, room(meeting))
     await sync_to_async(lambda: Member.objects.filter(user=exhibitor).delete())()
-    monkeypatch.setattr(chat, "ACCESS_RECHECK_SECONDS", 0)
 
     answer = await seller.send("chat.send", {"client_id": "late", "text": "still here?"})
 
@@ -199,6 +199,37 @@ async def test_withdrawn_member_cannot_post_even_if_the_close_was_lost(
     assert answer["error"]["code"] == protocol.ROOM_FORBIDDEN
     assert await seller.closed_with() == protocol.CLOSE_FORBIDDEN
     assert await stored_count(meeting) == 0
+
+
+async def test_withdrawn_member_idle_socket_is_closed_by_the_recheck(
+    open_socket, meeting, exhibitor, buyer
+):
+    """The close was lost and the person sends nothing: the process's re-check of all its
+    sockets closes theirs (they would otherwise go on reading the room); the other side stays."""
+    from fairsite import socket_server
+
+    seller = await open_socket(exhibitor, room(meeting))
+    guest = await open_socket(buyer, room(meeting))
+    await sync_to_async(lambda: Member.objects.filter(user=exhibitor).delete())()
+
+    closed = await socket_server.recheck_all()
+
+    assert closed == 1
+    assert await seller.closed_with() == protocol.CLOSE_FORBIDDEN
+    answer = await guest.send("chat.send", {"client_id": "g-1", "text": "still here"})
+    assert answer["type"] == "reply", answer
+
+
+async def test_recheck_runs_by_itself_while_sockets_are_open(
+    open_socket, meeting, exhibitor, monkeypatch
+):
+    from fairsite import socket_server
+
+    monkeypatch.setattr(socket_server, "RECHECK_SECONDS", 0.05)
+    seller = await open_socket(exhibitor, room(meeting))
+    await sync_to_async(lambda: Member.objects.filter(user=exhibitor).delete())()
+
+    assert await seller.closed_with() == protocol.CLOSE_FORBIDDEN
 
 
 def _second_member(member: Member) -> object:
@@ -287,18 +318,21 @@ async def test_drain_closes_every_open_socket_with_1001(
 
 
 async def test_recheck_keeps_everyone_who_still_may_be_in_the_room(
-    open_socket, meeting, exhibitor, buyer, organiser, monkeypatch
+    open_socket, meeting, exhibitor, buyer, organiser
 ):
-    """Negative control of the withdrawn-member tests: with a re-check before every command,
-    both members and a watching organiser keep working."""
-    monkeypatch.setattr(chat, "ACCESS_RECHECK_SECONDS", 0)
+    """Negative control of the withdrawn-member tests: after a re-check, both members and a
+    watching organiser keep working."""
+    from fairsite import socket_server
+
     seller = await open_socket(exhibitor, room(meeting))
     guest = await open_socket(buyer, room(meeting))
     watcher = await open_socket(organiser, room(meeting))
 
+    closed = await socket_server.recheck_all()
     sent = await seller.send("chat.send", {"client_id": "c-1", "text": "still here"})
     replied = await guest.send("chat.send", {"client_id": "g-1", "text": "me too"})
     watched = await watcher.send("chat.since", {"after": 0})
 
+    assert closed == 0
     assert sent["type"] == replied["type"] == watched["type"] == "reply", (sent, replied, watched)
     assert [m["text"] for m in watched["data"]["messages"]] == ["still here", "me too"]

@@ -1,0 +1,126 @@
+"""PostgreSQL from the event loop, for the one statement a socket runs per message.
+
+Services run in worker threads (``database_sync_to_async``), which is right for everything a
+socket does now and then. A chat message is different: sent hundreds of times a second, it
+would cross to a worker thread and back each time, and every crossing waits for the GIL while
+the event loop is busy (up to the interpreter's 5 ms switch interval each way, more on a
+crowded machine). :func:`execute_one` runs a statement on an asyncio psycopg connection instead,
+from a small pool per event loop (at most ``POOL_SIZE`` connections, with Django's own
+connection settings, in autocommit mode: the statement has committed when it returns).
+
+Budget PostgreSQL connections per process as ``FAIRSITE_DB_POOL_MAX`` (Django's pool) plus
+``POOL_SIZE`` (docs/operations.md). A broken connection (a database restart) fails its statement
+(the caller answers ``server.error``; clients resend with the same ``client_id``) and is replaced.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import types
+import weakref
+from typing import Any
+
+POOL_SIZE = 4  # asyncio connections per daphne process
+WAIT_SECONDS = 10.0  # how long a statement waits for a free connection before failing
+
+_pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Pool] = weakref.WeakKeyDictionary()
+
+
+def _connect_kwargs() -> dict[str, Any]:
+    from django.db import connections
+
+    params = connections["default"].get_connection_params()
+    params.pop("cursor_factory", None)  # Django's synchronous cursor classes
+    params["autocommit"] = True
+    return params
+
+
+class _Pool:
+    """At most ``POOL_SIZE`` connections of one event loop: idle ones are reused, a broken one
+    is dropped and replaced on demand. Nothing runs in the background, so a closing loop can
+    close the idle connections without awaiting anything."""
+
+    def __init__(self) -> None:
+        self.idle: list[Any] = []
+        self.opened = 0
+        self.waiters: collections.deque[asyncio.Future[None]] = collections.deque()
+
+    async def get(self) -> Any:
+        import psycopg
+
+        async with asyncio.timeout(WAIT_SECONDS):
+            while True:
+                if self.idle:
+                    return self.idle.pop()
+                if self.opened < POOL_SIZE:
+                    self.opened += 1
+                    try:
+                        return await psycopg.AsyncConnection.connect(**_connect_kwargs())
+                    except BaseException:
+                        self.opened -= 1
+                        self._wake()
+                        raise
+                waiter = asyncio.get_running_loop().create_future()
+                self.waiters.append(waiter)
+                try:
+                    await waiter
+                finally:
+                    if not waiter.done():
+                        waiter.cancel()
+
+    def put(self, conn: Any) -> None:
+        from psycopg.pq import TransactionStatus
+
+        if conn.closed or conn.broken or conn.info.transaction_status != TransactionStatus.IDLE:
+            self.opened -= 1
+            conn.pgconn.finish()
+        else:
+            self.idle.append(conn)
+        self._wake()
+
+    def _wake(self) -> None:
+        while self.waiters:
+            waiter = self.waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+
+    def close_idle(self) -> None:
+        for conn in self.idle:
+            conn.pgconn.finish()
+        self.opened -= len(self.idle)
+        self.idle = []
+
+
+def _pool() -> _Pool:
+    loop = asyncio.get_running_loop()
+    pool = _pools.get(loop)
+    if pool is None:
+        pool = _Pool()
+        _pools[loop] = pool
+        _close_with_loop(loop, pool)
+    return pool
+
+
+def _close_with_loop(loop: asyncio.AbstractEventLoop, pool: _Pool) -> None:
+    """Close the idle connections when the event loop closes (test loops come and go)."""
+    original = loop.close
+
+    def close(self: asyncio.AbstractEventLoop) -> None:
+        pool.close_idle()
+        self.close = original  # type: ignore[method-assign]
+        original()
+
+    loop.close = types.MethodType(close, loop)  # type: ignore[method-assign]
+
+
+async def execute_one(sql: str, params: list[Any]) -> tuple[Any, ...] | None:
+    """Run one statement in autocommit mode and return its first row (``None`` if none)."""
+    pool = _pool()
+    conn = await pool.get()
+    try:
+        cursor = await conn.execute(sql, params)
+        return await cursor.fetchone() if cursor.description else None
+    finally:
+        pool.put(conn)
