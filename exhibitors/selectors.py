@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
-from django.db.models import Prefetch, QuerySet
+from django.contrib.auth.models import Group
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from exhibitors.enums import CompanyRole, MembershipStatus
 from exhibitors.models import Badge, Certification, Company, Member, Sector
 from exhibitors.text import query_words
-from fairsite.enums import AccountKind
-from fairsite.models import Fair, User
+from fairsite.enums import HALL_STAFF_GROUP, ORGANISERS_GROUP, AccountKind
+from fairsite.models import Fair, Notification, User
 
 DIRECTORY_PAGE_SIZE = 24
 
@@ -25,6 +27,39 @@ def user_is_verified(*, user: User) -> bool:
         cached = EmailAddress.objects.filter(user=user, verified=True).exists()
         user._is_verified = cached
     return cached
+
+
+def viewer_flags_load(*, user: User) -> None:
+    """What every signed-in page asks about its viewer, in one query: a verified address,
+    the organisers and hall staff groups, and the unread notifications as the request starts.
+
+    The answers land where their readers look first (:func:`user_is_verified`,
+    ``User.is_organiser``, ``exhibitors.access.can_check_in``, the header's unread count), so
+    none of them queries again during the request."""
+    if not user.is_authenticated:
+        return
+    in_groups = Group.objects.filter(user=OuterRef("pk"))
+    unread = (
+        Notification.objects.filter(recipient=OuterRef("pk"), read_at__isnull=True)
+        .order_by()
+        .values("recipient")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    row = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            _verified=Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)),
+            _organiser=Exists(in_groups.filter(name=ORGANISERS_GROUP)),
+            _hall_staff=Exists(in_groups.filter(name__in=[ORGANISERS_GROUP, HALL_STAFF_GROUP])),
+            _unread=Coalesce(Subquery(unread, output_field=IntegerField()), 0),
+        )
+        .values_list("_verified", "_organiser", "_hall_staff", "_unread")
+        .first()
+    )
+    if row is None:
+        return
+    user._is_verified, user._is_organiser, user._can_check_in, user._unread_notifications = row
 
 
 def member_for(*, user: User, fair: Fair | None) -> Member | None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -286,16 +286,35 @@ def _requests_base(*, fair: Fair) -> QuerySet[MeetingRequest]:
     )
 
 
-def requests_of(*, fair: Fair, company: Company) -> dict[str, list[MeetingRequest]]:
-    """A company's requests: ``incoming`` and ``outgoing``, newest first, with their current
-    proposed slots prefetched (one query each)."""
+def requests_of(
+    *, fair: Fair, company: Company, now: datetime | None = None
+) -> dict[str, list[MeetingRequest]]:
+    """A company's requests: ``incoming`` and ``outgoing``, newest first, each with the slots
+    of its current round (``current_slots``), in two queries whatever the number of rows.
+
+    A pending request whose current times have all started is read as expired (its
+    ``status`` in memory, not stored): the periodic task stores the expiry within a minute,
+    and every action on a request expires stale ones first."""
+    now = now or timezone.now()
     current = Prefetch(
-        "slots", queryset=ProposedSlot.objects.order_by("round", "start"), to_attr="all_slots"
+        "slots",
+        queryset=ProposedSlot.objects.filter(round=F("request__round")).order_by("start"),
+        to_attr="current_slots",
     )
-    qs = _requests_base(fair=fair).prefetch_related(current)
-    incoming = list(qs.filter(recipient=company))
-    outgoing = list(qs.filter(requester=company))
-    return {"incoming": incoming, "outgoing": outgoing}
+    rows = list(
+        _requests_base(fair=fair)
+        .filter(Q(recipient=company) | Q(requester=company))
+        .prefetch_related(current)
+    )
+    for req in rows:
+        if req.status == RequestStatus.PENDING and not any(
+            slot.start > now for slot in req.current_slots
+        ):
+            req.status = RequestStatus.EXPIRED
+    return {
+        "incoming": [req for req in rows if req.recipient_id == company.pk],
+        "outgoing": [req for req in rows if req.requester_id == company.pk],
+    }
 
 
 def request_for(*, fair: Fair, user: User, request_id: Any) -> MeetingRequest | None:

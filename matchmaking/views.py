@@ -148,7 +148,6 @@ def request_create(request: HttpRequest, pk: int) -> HttpResponse:
 @verified_member_required
 def request_list(request: HttpRequest) -> HttpResponse:
     fair = fair_or_404(request)
-    services.meeting_requests_expire(fair=fair)
     lists = selectors.requests_of(fair=fair, company=request.company)
     # Times in both zones: mine and the other side's person (or the venue's until one answers).
     for req in lists["incoming"]:
