@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import Prefetch, QuerySet
 
 from exhibitors.enums import CompanyRole, MembershipStatus
 from exhibitors.models import Badge, Certification, Company, Member, Sector
@@ -29,6 +30,27 @@ def user_is_verified(*, user: User) -> bool:
     return cached
 
 
+@functools.cache
+def _viewer_flags_sql() -> str:
+    """One fixed statement (the tables named from the models): the ORM compiled four
+    subqueries on every request for it, a cost of the same order as the query itself."""
+    groups = User._meta.get_field("groups")
+    in_groups = (
+        f'SELECT 1 FROM "{groups.m2m_db_table()}" ug JOIN "{Group._meta.db_table}" g'
+        f' ON g."id" = ug."{groups.m2m_reverse_name()}"'
+        f' WHERE ug."{groups.m2m_column_name()}" = %s AND g."name"'
+    )
+    return (
+        "SELECT"
+        f' EXISTS(SELECT 1 FROM "{EmailAddress._meta.db_table}" WHERE "user_id" = %s'
+        ' AND "verified"),'
+        f" EXISTS({in_groups} = %s),"
+        f" EXISTS({in_groups} IN (%s, %s)),"
+        f' (SELECT COUNT(*) FROM "{Notification._meta.db_table}"'
+        ' WHERE "recipient_id" = %s AND "read_at" IS NULL)'
+    )
+
+
 def viewer_flags_load(*, user: User) -> None:
     """What every signed-in page asks about its viewer, in one query: a verified address,
     the organisers and hall staff groups, and the unread notifications as the request starts.
@@ -38,28 +60,13 @@ def viewer_flags_load(*, user: User) -> None:
     none of them queries again during the request."""
     if not user.is_authenticated:
         return
-    in_groups = Group.objects.filter(user=OuterRef("pk"))
-    unread = (
-        Notification.objects.filter(recipient=OuterRef("pk"), read_at__isnull=True)
-        .order_by()
-        .values("recipient")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    row = (
-        User.objects.filter(pk=user.pk)
-        .annotate(
-            _verified=Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)),
-            _organiser=Exists(in_groups.filter(name=ORGANISERS_GROUP)),
-            _hall_staff=Exists(in_groups.filter(name__in=[ORGANISERS_GROUP, HALL_STAFF_GROUP])),
-            _unread=Coalesce(Subquery(unread, output_field=IntegerField()), 0),
-        )
-        .values_list("_verified", "_organiser", "_hall_staff", "_unread")
-        .first()
-    )
-    if row is None:
-        return
-    user._is_verified, user._is_organiser, user._can_check_in, user._unread_notifications = row
+    params = [user.pk, user.pk, ORGANISERS_GROUP, user.pk, ORGANISERS_GROUP, HALL_STAFF_GROUP]
+    params.append(user.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(_viewer_flags_sql(), params)
+        verified, organiser, hall_staff, unread = cursor.fetchone()
+    user._is_verified, user._is_organiser = bool(verified), bool(organiser)
+    user._can_check_in, user._unread_notifications = bool(hall_staff), int(unread)
 
 
 def member_for(*, user: User, fair: Fair | None) -> Member | None:

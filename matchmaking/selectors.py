@@ -471,11 +471,11 @@ def reason_texts(
     return out
 
 
-def recommendations_for(*, fair: Fair, company: Company, limit: int = 50) -> list[dict[str, Any]]:
-    """The company's stored recommendations with reasons in the active language and its own
-    interest in each (two queries whatever the number of rows). Each row says whether a reason
-    explains the fit (``explained``: a matched concept or matched words), not only context
-    such as sector, language or hours."""
+def recommendations_stored(
+    *, fair: Fair, company: Company, limit: int = 50
+) -> tuple[list[Recommendation], dict[int, str]]:
+    """The company's stored recommendations (with the recommended company) in rank order and
+    its own interest in each: two queries whatever the number of rows."""
     rows = list(
         Recommendation.objects.filter(fair=fair, company=company)
         .select_related("other")
@@ -486,6 +486,22 @@ def recommendations_for(*, fair: Fair, company: Company, limit: int = 50) -> lis
             from_company=company, to_company__in=[r.other_id for r in rows]
         ).values_list("to_company_id", "level")
     )
+    return rows, mine
+
+
+def recommendations_for(*, fair: Fair, company: Company, limit: int = 50) -> list[dict[str, Any]]:
+    """The company's stored recommendations with reasons in the active language and its own
+    interest in each (two queries whatever the number of rows). Each row says whether a reason
+    explains the fit (``explained``: a matched concept or matched words), not only context
+    such as sector, language or hours."""
+    rows, mine = recommendations_stored(fair=fair, company=company, limit=limit)
+    return recommendation_rows(rows=rows, mine=mine, company=company)
+
+
+def recommendation_rows(
+    *, rows: list[Recommendation], mine: dict[int, str], company: Company
+) -> list[dict[str, Any]]:
+    """Display rows of :func:`recommendations_stored` (no query)."""
     out = []
     for r in rows:
         reasons = reason_texts(r.reasons, company.role)
