@@ -6,6 +6,10 @@ change to a company of that fair (its profile, sectors, certifications, logo, me
 version once the change commits (``display_changed``). A fragment of an older version is never
 read again and simply expires. Reads outnumber profile edits by far during a fair, so one version
 per fair is enough; an edit re-renders that fair's fragments on their next view.
+
+:func:`fragment` caches a rendered fragment under the digest of everything it shows (used for
+whole anonymous pages and a company's recommendation rows): exact by construction, with the
+viewer's CSRF token put in per request.
 """
 
 from __future__ import annotations
