@@ -22,6 +22,7 @@ import sys
 import tempfile
 import threading
 import time
+from importlib import import_module
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,12 +59,13 @@ def targets() -> tuple[list[tuple[str, str, str | None]], str]:
     """(name, path, session key or None) for every hot page, and the database name."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
+    from django.db.models import Count, Min
 
     from exhibitors.enums import CompanyRole
     from exhibitors.models import Company
     from fairsite.demo import DEMO_SLUG, demo_fair_exists
+    from fairsite.enums import AccountKind
     from fairsite.models import Fair, User
     from meetings.models import MeetingAttendee
 
@@ -73,19 +75,29 @@ def targets() -> tuple[list[tuple[str, str, str | None]], str]:
 
     def session_for(email: str) -> str:
         user = User.objects.get(email=email)
-        store = SessionStore()
+        store = import_module(settings.SESSION_ENGINE).SessionStore()
         store[SESSION_KEY] = str(user.pk)
         store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
         return store.session_key
 
-    buyer_email = "miho.ito@hokutogomu.sif-demo.example"
+    # The signed-in pages are a buyer's with meetings (so that the agenda has rows and a
+    # meeting room exists): the buyer booked into the most meetings, else the demo's buyer.
+    attendance = (
+        MeetingAttendee.objects.filter(
+            meeting__fair=fair, user__kind=AccountKind.BUYER, active=True
+        )
+        .values("user__email")
+        .annotate(meetings=Count("meeting"), first=Min("meeting_id"))
+        .order_by("-meetings", "user__email")
+        .first()
+    )
+    buyer_email = (
+        attendance["user__email"] if attendance else "miho.ito@hokutogomu.sif-demo.example"
+    )
     buyer, organiser = session_for(buyer_email), session_for("organiser@sif-demo.example")
     company = Company.objects.filter(fair=fair, role=CompanyRole.EXHIBITOR).order_by("pk").first()
-    attendance = (
-        MeetingAttendee.objects.filter(user__email=buyer_email).order_by("meeting_id").first()
-    )
     pages = [
         ("healthz", "/healthz", None),
         ("directory", "/suppliers/", None),
@@ -96,7 +108,7 @@ def targets() -> tuple[list[tuple[str, str, str | None]], str]:
         ("agenda", "/agenda/", buyer),
     ]
     if attendance is not None:
-        pages.append(("room", f"/meetings/{attendance.meeting_id}/", buyer))
+        pages.append(("room", f"/meetings/{attendance['first']}/", buyer))
     pages += [
         ("dashboard", "/organiser/", organiser),
         ("stats.json", "/organiser/stats.json", organiser),

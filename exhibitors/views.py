@@ -12,9 +12,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -59,6 +61,36 @@ def company_url(company: Company) -> str:
 # --- Directory and profiles ---------------------------------------------------------------------
 
 
+def _render_shared(
+    request: HttpRequest, template: str, context: dict, *, parts: tuple
+) -> HttpResponse:
+    """``render``, except that anonymous visitors get the whole page from the cache: rendered
+    once per address, language, time zone and ``parts`` (the fair's display version and what
+    else the page shows), with each visitor's own CSRF token put in. Signed-in people (their
+    header and controls) and a page with messages to show are rendered as usual."""
+    if (
+        request.method != "GET"
+        or request.user.is_authenticated
+        or len(messages.get_messages(request))
+    ):
+        return render(request, template, context)
+
+    def page() -> str:
+        shared = {**context, "csrf_token": display_cache.CSRF_PLACEHOLDER}
+        return render_to_string(template, shared, request=request)
+
+    key = (
+        "exhibitors:page",
+        template,
+        request.get_full_path(),
+        translation.get_language(),
+        timezone.get_current_timezone_name(),
+        *parts,
+    )
+    html = display_cache.fragment(parts=key, render=page)
+    return HttpResponse(html.replace(display_cache.CSRF_PLACEHOLDER, get_token(request)))
+
+
 def _directory(request: HttpRequest, *, role: str) -> HttpResponse:
     """The form and the page of results are built only when the cached fragment for this fair,
     language and query is missing (``exhibitors.cache``); a cached page reads neither."""
@@ -75,7 +107,8 @@ def _directory(request: HttpRequest, *, role: str) -> HttpResponse:
         paginator = Paginator(companies, selectors.DIRECTORY_PAGE_SIZE)
         return {"form": form, "page": paginator.get_page(request.GET.get("page"))}
 
-    return render(
+    version = display_cache.display_version(fair_id=fair.pk)
+    return _render_shared(
         request,
         "exhibitors/directory.html",
         {
@@ -83,9 +116,10 @@ def _directory(request: HttpRequest, *, role: str) -> HttpResponse:
             "page": SimpleLazyObject(lambda: built()["page"]),
             "role": role,
             "is_buyers": role == CompanyRole.BUYER,
-            "display_version": display_cache.display_version(fair_id=fair.pk),
+            "display_version": version,
             "fragment_seconds": display_cache.FRAGMENT_SECONDS,
         },
+        parts=(fair.pk, version, role),
     )
 
 
@@ -110,15 +144,17 @@ def _detail(request: HttpRequest, *, slug: str, role: str) -> HttpResponse:
     can_edit = (own is not None and own.company_id == company.pk) or (
         request.user.is_authenticated and request.user.is_organiser
     )
-    return render(
+    version = display_cache.display_version(fair_id=fair.pk)
+    return _render_shared(
         request,
         "exhibitors/company_detail.html",
         {
             "company": company,
             "can_edit": can_edit,
-            "display_version": display_cache.display_version(fair_id=fair.pk),
+            "display_version": version,
             "fragment_seconds": display_cache.FRAGMENT_SECONDS,
         },
+        parts=(fair.pk, version, company.pk),
     )
 
 

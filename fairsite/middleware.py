@@ -95,6 +95,25 @@ class FairMiddleware:
         return self.get_response(request)
 
 
+class ViewerMiddleware:
+    """Answers, in one query per signed-in request, what the permission checks and every
+    page's header ask about the viewer (``exhibitors.selectors.viewer_flags_load``): before,
+    the verified address, each group and the unread count were a query apiece. Placed right
+    after ``AuthenticationMiddleware``; the health check and static files load no user."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith(("/healthz", "/static/")):
+            from exhibitors.selectors import viewer_flags_load
+
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated:
+                viewer_flags_load(user=user)
+        return self.get_response(request)
+
+
 class LanguageMiddleware:
     """Chooses the language: the switcher's cookie, then the person's own setting, then the
     browser's Accept-Language, then the site default."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -293,16 +293,35 @@ def _requests_base(*, fair: Fair) -> QuerySet[MeetingRequest]:
     )
 
 
-def requests_of(*, fair: Fair, company: Company) -> dict[str, list[MeetingRequest]]:
-    """A company's requests: ``incoming`` and ``outgoing``, newest first, with their current
-    proposed slots prefetched (one query each)."""
+def requests_of(
+    *, fair: Fair, company: Company, now: datetime | None = None
+) -> dict[str, list[MeetingRequest]]:
+    """A company's requests: ``incoming`` and ``outgoing``, newest first, each with the slots
+    of its current round (``current_slots``), in two queries whatever the number of rows.
+
+    A pending request whose current times have all started is read as expired (its
+    ``status`` in memory, not stored): the periodic task stores the expiry within a minute,
+    and every action on a request expires stale ones first."""
+    now = now or timezone.now()
     current = Prefetch(
-        "slots", queryset=ProposedSlot.objects.order_by("round", "start"), to_attr="all_slots"
+        "slots",
+        queryset=ProposedSlot.objects.filter(round=F("request__round")).order_by("start"),
+        to_attr="current_slots",
     )
-    qs = _requests_base(fair=fair).prefetch_related(current)
-    incoming = list(qs.filter(recipient=company))
-    outgoing = list(qs.filter(requester=company))
-    return {"incoming": incoming, "outgoing": outgoing}
+    rows = list(
+        _requests_base(fair=fair)
+        .filter(Q(recipient=company) | Q(requester=company))
+        .prefetch_related(current)
+    )
+    for req in rows:
+        if req.status == RequestStatus.PENDING and not any(
+            slot.start > now for slot in req.current_slots
+        ):
+            req.status = RequestStatus.EXPIRED
+    return {
+        "incoming": [req for req in rows if req.recipient_id == company.pk],
+        "outgoing": [req for req in rows if req.requester_id == company.pk],
+    }
 
 
 def request_for(*, fair: Fair, user: User, request_id: Any) -> MeetingRequest | None:
@@ -459,11 +478,11 @@ def reason_texts(
     return out
 
 
-def recommendations_for(*, fair: Fair, company: Company, limit: int = 50) -> list[dict[str, Any]]:
-    """The company's stored recommendations with reasons in the active language and its own
-    interest in each (two queries whatever the number of rows). Each row says whether a reason
-    explains the fit (``explained``: a matched concept or matched words), not only context
-    such as sector, language or hours."""
+def recommendations_stored(
+    *, fair: Fair, company: Company, limit: int = 50
+) -> tuple[list[Recommendation], dict[int, str]]:
+    """The company's stored recommendations (with the recommended company) in rank order and
+    its own interest in each: two queries whatever the number of rows."""
     rows = list(
         Recommendation.objects.filter(fair=fair, company=company)
         .select_related("other")
@@ -474,6 +493,22 @@ def recommendations_for(*, fair: Fair, company: Company, limit: int = 50) -> lis
             from_company=company, to_company__in=[r.other_id for r in rows]
         ).values_list("to_company_id", "level")
     )
+    return rows, mine
+
+
+def recommendations_for(*, fair: Fair, company: Company, limit: int = 50) -> list[dict[str, Any]]:
+    """The company's stored recommendations with reasons in the active language and its own
+    interest in each (two queries whatever the number of rows). Each row says whether a reason
+    explains the fit (``explained``: a matched concept or matched words), not only context
+    such as sector, language or hours."""
+    rows, mine = recommendations_stored(fair=fair, company=company, limit=limit)
+    return recommendation_rows(rows=rows, mine=mine, company=company)
+
+
+def recommendation_rows(
+    *, rows: list[Recommendation], mine: dict[int, str], company: Company
+) -> list[dict[str, Any]]:
+    """Display rows of :func:`recommendations_stored` (no query)."""
     out = []
     for r in rows:
         reasons = reason_texts(r.reasons, company.role)

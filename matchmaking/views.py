@@ -11,13 +11,17 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from exhibitors import cache as display_cache
 from exhibitors.models import Company
 from fairsite.forms import creates
 from fairsite.permissions import fair_or_404, organiser_required, verified_member_required
@@ -67,15 +71,43 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
 
 @verified_member_required
 def recommendations(request: HttpRequest) -> HttpResponse:
+    """The rows are rendered once per company, language and data (``exhibitors.cache.fragment``:
+    keyed on the rows, the company's interests and the fair's display version, as read here),
+    so a repeated view costs the two queries for the rows and one cache read."""
     fair = fair_or_404(request)
-    rows = selectors.recommendations_for(fair=fair, company=request.company)
+    company = request.company
+    rows, mine = selectors.recommendations_stored(fair=fair, company=company)
+    parts = (
+        "matchmaking:recommendations",
+        translation.get_language(),
+        company.pk,
+        company.role,
+        display_cache.display_version(fair_id=fair.pk),
+        [(r.other_id, r.rank, r.score, r.reasons) for r in rows],
+        sorted(mine.items()),
+    )
+
+    def render_rows() -> str:
+        return render_to_string(
+            "matchmaking/_recommendation_rows.html",
+            {
+                "rows": selectors.recommendation_rows(rows=rows, mine=mine, company=company),
+                "levels": InterestForm.base_fields["level"].choices,
+                "next": reverse("matchmaking:recommendations"),
+                "csrf_token": display_cache.CSRF_PLACEHOLDER,
+            },
+        )
+
+    rows_html = display_cache.fragment(parts=parts, render=render_rows)
     return render(
         request,
         "matchmaking/recommendations.html",
         {
             "rows": rows,
-            "company": request.company,
-            "levels": InterestForm.base_fields["level"].choices,
+            "rows_html": mark_safe(  # noqa: S308 - our own template's output
+                rows_html.replace(display_cache.CSRF_PLACEHOLDER, get_token(request))
+            ),
+            "company": company,
         },
     )
 
@@ -150,7 +182,6 @@ def request_create(request: HttpRequest, pk: int) -> HttpResponse:
 @verified_member_required
 def request_list(request: HttpRequest) -> HttpResponse:
     fair = fair_or_404(request)
-    services.meeting_requests_expire(fair=fair)
     lists = selectors.requests_of(fair=fair, company=request.company)
     # Times in both zones: mine and the other side's person (or the venue's until one answers).
     for req in lists["incoming"]:

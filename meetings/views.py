@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.db.models import prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from exhibitors.enums import CompanyRole
 from exhibitors.models import Company
+from exhibitors.selectors import approved_member_for
 from fairsite.exports import csv_response
 from fairsite.forms import creates
 from fairsite.permissions import fair_or_404
@@ -33,7 +34,7 @@ from meetings import money, selectors, services
 from meetings.access import get_meeting_for_user, user_company_id
 from meetings.enums import MeetingStatus
 from meetings.forms import DealForm, ExchangeRateForm, MarkForm, VideoLinkForm
-from meetings.models import Deal, Meeting
+from meetings.models import Deal, Meeting, MeetingAttendee
 
 PAGE_SIZE = 50
 
@@ -65,11 +66,18 @@ def _chat_available() -> bool:
 
 def _room_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
     user = request.user
-    side = services.meeting_side_of(meeting=meeting, user=user)
-    meeting = (
-        Meeting.objects.select_related("exhibitor", "buyer", "fair")
-        .prefetch_related("attendees__user")
-        .get(pk=meeting.pk)
+    # The viewer's side from the membership the request already loaded (the permission check
+    # and the header read the same), not another query.
+    member = approved_member_for(user=user, fair=fair_or_404(request))
+    side = (
+        member.company_id
+        if member is not None and member.company_id in (meeting.exhibitor_id, meeting.buyer_id)
+        else None
+    )
+    # The meeting came with its companies and fair (``get_meeting_for_user``); its attendees
+    # and their people in one more query.
+    prefetch_related_objects(
+        [meeting], Prefetch("attendees", queryset=MeetingAttendee.objects.select_related("user"))
     )
     if side == meeting.exhibitor_id:
         others = [meeting.buyer]

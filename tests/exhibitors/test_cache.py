@@ -7,7 +7,7 @@ import re
 
 import pytest
 from django.db import transaction
-from django.test import TestCase
+from django.test import Client, TestCase
 from django.urls import reverse
 
 from exhibitors import cache as display_cache
@@ -95,3 +95,56 @@ def test_cached_company_page_reads_the_fair_and_the_company_only(
         again = client.get(url).content.decode()
     token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
     assert token.sub("", again) == token.sub("", first)
+
+
+# --- Whole pages for anonymous visitors -----------------------------------------------------
+
+
+def _switcher_token(page: str) -> str:
+    form = re.search(
+        r'action="/i18n/language/">\s*<input type="hidden" name="csrfmiddlewaretoken"'
+        r' value="(\w+)"',
+        page,
+    )
+    return form.group(1)
+
+
+def test_anonymous_page_from_the_cache_carries_each_visitors_own_token(fair):
+    """Two visitors get the same cached page; each switches language with the token of their
+    own copy (CSRF enforced), and a copy's token is not the placeholder."""
+    CompanyFactory(fair=fair, name_en="Shared Page Ltd", slug="shared")
+    detail = reverse("exhibitors:company_detail", args=["shared"])
+    for path in (reverse("exhibitors:directory"), detail):
+        for _ in range(2):
+            visitor = Client(enforce_csrf_checks=True)
+            page = visitor.get(path).content.decode()
+            assert "Shared Page Ltd" in page
+            assert display_cache.CSRF_PLACEHOLDER not in page
+            response = visitor.post(
+                "/i18n/language/",
+                {"language": "vi", "next": path, "csrfmiddlewaretoken": _switcher_token(page)},
+            )
+            assert response.status_code == 302
+
+
+def test_anonymous_page_is_really_cached_and_renewed_by_the_version(client, fair):
+    """Negative control for the whole-page cache: a change behind the services' back is not
+    seen (the page comes from the cache); moving the display version renews it."""
+    company = CompanyFactory(fair=fair, name_en="Whole Page Ltd", slug="whole")
+    directory = reverse("exhibitors:directory")
+    assert "Whole Page Ltd" in client.get(directory).content.decode()
+    type(company).objects.filter(pk=company.pk).update(name_en="Silent Page Ltd")
+    assert "Whole Page Ltd" in client.get(directory).content.decode()
+    display_cache.display_bump(fair_id=fair.pk)
+    assert "Silent Page Ltd" in client.get(directory).content.decode()
+
+
+def test_signed_in_and_message_pages_are_not_shared(client, fair, buyer_member):
+    CompanyFactory(fair=fair, name_en="Own Header Ltd", slug="own")
+    directory = reverse("exhibitors:directory")
+    client.get(directory)  # an anonymous copy in the cache
+    client.force_login(buyer_member.user)
+    signed_in = client.get(directory).content.decode()
+    assert reverse("account_logout") in signed_in
+    client.logout()
+    assert reverse("account_logout") not in client.get(directory).content.decode()

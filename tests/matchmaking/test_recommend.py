@@ -3,14 +3,19 @@ same number of queries whatever the number of rows."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
+from django.test import Client, TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from exhibitors import cache as display_cache
+from exhibitors import services as exhibitor_services
 from exhibitors.models import Certification, Sector
 from matchmaking import recommend, selectors, services
-from matchmaking.models import Recommendation
+from matchmaking.models import Interest, Recommendation
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -172,3 +177,84 @@ def test_organiser_button_computes_recommendations(fair, market, organiser, logi
     response = login(organiser).post(reverse("matchmaking:recommendations_run"))
     assert response.status_code == 302
     assert Recommendation.objects.filter(fair=fair).count() > 0
+
+
+# --- The cached rows ------------------------------------------------------------------------------
+
+
+def _rename(company, name):
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        company.name_en = name
+        company.save(update_fields=["name_en"])
+        exhibitor_services.company_search_text_refresh(company=company)
+
+
+def test_recommendation_rows_show_a_new_interest_at_once(fair, market, login):
+    buyer, good, weak = market
+    services.recommendations_compute(fair=fair)
+    client = login(buyer.user)
+    url = reverse("matchmaking:recommendations")
+    assert 'aria-pressed="true"' not in client.get(url).content.decode()
+    services.interest_set(fair=fair, user=buyer.user, target=good.company, level="must")
+    page = client.get(url).content.decode()
+    assert re.search(r'value="must" class="button" aria-pressed="true"', page)
+
+
+def test_recommendation_rows_show_a_renamed_company_and_new_rows(fair, market, login):
+    buyer, good, weak = market
+    services.recommendations_compute(fair=fair)
+    client = login(buyer.user)
+    url = reverse("matchmaking:recommendations")
+    assert "Good Casting JSC" in client.get(url).content.decode()
+    _rename(good.company, "Better Casting JSC")
+    assert "Better Casting JSC" in client.get(url).content.decode()
+    Recommendation.objects.filter(company=buyer.company).delete()
+    assert "Better Casting JSC" not in client.get(url).content.decode()
+
+
+def test_recommendation_rows_change_bypassing_the_services_is_not_seen(fair, market, login):
+    """Negative control: the rows really come from the cache; only what their key holds (the
+    rows, the interests, the fair's display version, the language) renews them."""
+    buyer, good, weak = market
+    services.recommendations_compute(fair=fair)
+    client = login(buyer.user)
+    url = reverse("matchmaking:recommendations")
+    client.get(url)
+    type(good.company).objects.filter(pk=good.company.pk).update(name_en="Silent Casting JSC")
+    assert "Good Casting JSC" in client.get(url).content.decode()
+    display_cache.display_bump(fair_id=fair.pk)
+    assert "Silent Casting JSC" in client.get(url).content.decode()
+
+
+def test_recommendation_rows_are_per_language(fair, market, login):
+    buyer, good, weak = market
+    services.recommendations_compute(fair=fair)
+    client = login(buyer.user)
+    url = reverse("matchmaking:recommendations")
+    english = client.get(url).content.decode()
+    client.cookies["django_language"] = "vi"
+    vietnamese = client.get(url).content.decode()
+    assert "Request a meeting" in english
+    assert "Request a meeting" not in vietnamese
+
+
+def test_recommendation_rows_carry_each_viewers_own_csrf_token(fair, market):
+    """Two people of one company share the cached rows; each posts an interest with the token
+    of their own page (CSRF enforced)."""
+    buyer, good, weak = market
+    colleague = factories.BuyerMemberFactory(company=buyer.company, fair=fair)
+    services.recommendations_compute(fair=fair)
+    url = reverse("matchmaking:recommendations")
+    for person in (buyer.user, colleague.user):
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(person)
+        page = client.get(url).content.decode()
+        form = re.search(
+            r'action="([^"]+/interest/)".*?name="csrfmiddlewaretoken" value="(\w+)"', page, re.S
+        )
+        assert display_cache.CSRF_PLACEHOLDER not in page
+        response = client.post(
+            form.group(1), {"level": "maybe", "csrfmiddlewaretoken": form.group(2)}
+        )
+        assert response.status_code == 302
+    assert Interest.objects.filter(from_company=buyer.company, level="maybe").count() == 1

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from exhibitors.models import Certification, Sector
 from meetings import services
 from meetings.enums import Currency, DealStage, JoinKind, MeetingMode, MeetingStatus
 from meetings.models import Deal, DealRevision, ExchangeRate, Meeting, MeetingJoin
@@ -307,6 +308,34 @@ def test_cancel_from_the_room(login, meeting, buyer_member, django_capture_on_co
 
     assert response.status_code == 302
     assert Meeting.objects.get(pk=meeting.pk).status == MeetingStatus.CANCELLED
+
+
+# session, user, the viewer's flags (verified, groups, unread count), fair, membership; the
+# meeting with its companies, its attendees with their people, the other side's sectors and
+# certifications, who is present, the viewer's deal.
+ROOM_QUERIES = 11
+
+
+def test_room_costs_the_same_few_queries_with_many_people_and_tags(
+    login, fair, exhibitor_member, buyer_member
+):
+    meeting = meeting_now(fair, exhibitor_member, buyer_member)
+    client = login(buyer_member.user)
+    url = reverse("meetings:room", args=[meeting.pk])
+    client.get(url)
+    few = _count(client, url)
+
+    for _ in range(6):
+        colleague = factories.MemberFactory(company=exhibitor_member.company)
+        factories.MeetingAttendeeFactory(
+            meeting=meeting, user=colleague.user, company=exhibitor_member.company
+        )
+    exhibitor_member.company.sectors.set(Sector.objects.all())
+    exhibitor_member.company.certifications.set(Certification.objects.all())
+    many = _count(client, url)
+
+    assert Sector.objects.count() > 2 and Certification.objects.count() > 2
+    assert many == few == ROOM_QUERIES
 
 
 # --- My meetings ---------------------------------------------------------------------------
