@@ -34,32 +34,16 @@ def can_check_in(user: Any) -> bool:
 
 def access_flags_load(user: Any) -> None:
     """Read at once, in one query, what the permission checks of a request ask about the
-    person: a verified e-mail address, the organisers group, the hall staff group. They are
-    kept on the user object, where :func:`exhibitors.selectors.user_is_verified`,
-    ``User.is_organiser`` and :func:`can_check_in` look first (each would be a query of its
-    own)."""
+    person (a verified e-mail address, the organisers group, the hall staff group), unless
+    ``fairsite.middleware.ViewerMiddleware`` already did for this request: the query is
+    :func:`exhibitors.selectors.viewer_flags_load`, which keeps the answers on the user object
+    where :func:`exhibitors.selectors.user_is_verified`, ``User.is_organiser`` and
+    :func:`can_check_in` look first."""
     if not getattr(user, "is_authenticated", False) or hasattr(user, "_can_check_in"):
         return
-    from allauth.account.models import EmailAddress
-    from django.contrib.auth import get_user_model
-    from django.db.models import Exists, OuterRef
+    from exhibitors.selectors import viewer_flags_load
 
-    people = get_user_model()
-    groups = people.groups.through.objects.filter(user=OuterRef("pk"))
-    flags = (
-        people.objects.filter(pk=user.pk)
-        .annotate(
-            verified=Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)),
-            organiser=Exists(groups.filter(group__name=ORGANISERS_GROUP)),
-            staff=Exists(groups.filter(group__name=HALL_STAFF_GROUP)),
-        )
-        .values_list("verified", "organiser", "staff")
-        .first()
-    )
-    verified, organiser, staff = flags or (False, False, False)
-    user._is_verified = verified
-    user._is_organiser = organiser
-    user._can_check_in = organiser or staff
+    viewer_flags_load(user=user)
 
 
 def hall_staff_required(view: Any) -> Any:
