@@ -190,6 +190,13 @@ if REDIS_URL:
             "BACKEND": "fairsite.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("REDIS_PREFIX", "fairsite"),
+            # Bounded and blocking: a burst of threads waits for a connection (up to 5 s)
+            # instead of failing with "Too many connections" past redis-py's default 100.
+            "OPTIONS": {
+                "pool_class": "redis.BlockingConnectionPool",
+                "max_connections": int(env("REDIS_CACHE_CONNECTIONS", "50") or 50),
+                "timeout": 5,
+            },
         }
     }
 else:

@@ -33,3 +33,43 @@ def test_values_written_by_one_instance_are_read_by_another(redis_url):
     writer.set(key, {"n": 1}, 30)
     assert reader.get(key) == {"n": 1}
     reader.delete(key)
+
+
+def _many_threads_at_once(backend, *, threads: int = 150) -> list[BaseException]:
+    """``threads`` threads each holding a connection at the same moment (a slow Redis
+    command), the way a burst of timer threads or requests does; the errors they met."""
+    import threading
+
+    errors: list[BaseException] = []
+    start = threading.Barrier(threads)
+
+    def one() -> None:
+        try:
+            start.wait()
+            backend._cache.get_client().execute_command("BLPOP", f"nothing-{uuid.uuid4()}", "0.1")
+        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    workers = [threading.Thread(target=one) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+    return errors
+
+
+def test_a_burst_of_threads_waits_for_a_connection_instead_of_failing(redis_url, settings):
+    """The shared pool is bounded and blocking (``settings.CACHES``): more threads than
+    connections wait their turn."""
+    options = dict(settings.CACHES["default"].get("OPTIONS", {}))
+    assert options.get("pool_class") == "redis.BlockingConnectionPool"
+    assert _many_threads_at_once(RedisCache(redis_url, {"OPTIONS": options})) == []
+
+
+def test_redis_pys_default_pool_fails_when_threads_outnumber_it(redis_url):
+    """Negative control: redis-py's default pool (100 connections, not blocking) raises
+    "Too many connections" for the 101st thread."""
+    import redis
+
+    errors = _many_threads_at_once(RedisCache(redis_url, {"OPTIONS": {"socket_timeout": 7}}))
+    assert errors and all(isinstance(e, redis.exceptions.ConnectionError) for e in errors)
