@@ -211,8 +211,9 @@ def test_agendas_one_per_person_in_their_language_with_invitations(
     assert colleague.user.email in people
     assert len(mail.outbox) == len(people) == 6
     assert sorted(m.to[0] for m in mail.outbox) == sorted(people)
-    # The booking task, then the agendas (one task) and the fair-wide event.
-    assert len(callbacks) == 3
+    # The booking task, the dashboard's figures renewed for the booked batch, then the agendas
+    # (one task) and the fair-wide event.
+    assert len(callbacks) == 4
     by_to = {m.to[0]: m for m in mail.outbox}
     ja = by_to[ja_buyer.user.email]
     assert "商談スケジュール" in ja.subject  # "Your meeting schedule for …" in Japanese

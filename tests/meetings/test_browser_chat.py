@@ -117,7 +117,7 @@ def test_typing_clears_when_the_message_arrives_times_in_each_accounts_zone_on_a
             message = ChatMessage.objects.get(meeting=meeting)
             created = message.created_at.astimezone(UTC)
             for page, zone in ((seller, "Asia/Ho_Chi_Minh"), (guest, "Asia/Tokyo")):
-                expected = created.astimezone(ZoneInfo(zone)).strftime("%I:%M")  # en: "08:46 AM"
+                expected = created.astimezone(ZoneInfo(zone)).strftime("%H:%M")  # 24-hour
                 expect(page.locator(".chat-log .chat-message time").last).to_contain_text(expected)
 
             width = guest.evaluate("document.documentElement.scrollWidth")
