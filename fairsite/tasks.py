@@ -21,6 +21,7 @@ exactly-once by :func:`fairsite.mail.deliver_once`.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -31,6 +32,8 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 REGISTRY: dict[str, Task] = {}
+# Inline engine: the (task, arguments) running in this process now (see ``Task.is_waiting``).
+_INLINE_RUNNING: dict[tuple[str, str], int] = {}
 # Periodic tasks: (task, cron). The queue engine registers them with procrastinate as well.
 PERIODIC: list[tuple[Task, str]] = []
 
@@ -98,11 +101,34 @@ class Task:
         except AlreadyEnqueued:
             logger.debug("task %s already waiting for %s", self.name, key)
 
+    def is_waiting(self, **kwargs: Any) -> bool:
+        """Whether a job of this task with these arguments is still to run or running: on the
+        queue, waiting (a retry's backoff included) or taken by a worker; inline, running in
+        this process now. ``False`` once it succeeded or failed for good, so a caller can
+        offer to start it again (an idempotent task resumes where it stopped)."""
+        if engine() == ENGINE_QUEUE and self.queued is not None:
+            from procrastinate.contrib.django.models import ProcrastinateJob
+
+            return ProcrastinateJob.objects.filter(
+                task_name=self.name, status__in=("todo", "doing"), args__contains=kwargs
+            ).exists()
+        return _INLINE_RUNNING.get(_inline_key(self.name, kwargs), 0) > 0
+
     def _run(self, kwargs: dict[str, Any]) -> None:
+        key = _inline_key(self.name, kwargs)
+        _INLINE_RUNNING[key] = _INLINE_RUNNING.get(key, 0) + 1
         try:
             self.func(**kwargs)
         except Exception:
             logger.exception("task %s failed", self.name)
+        finally:
+            _INLINE_RUNNING[key] -= 1
+            if not _INLINE_RUNNING[key]:
+                del _INLINE_RUNNING[key]
+
+
+def _inline_key(name: str, kwargs: dict[str, Any]) -> tuple[str, str]:
+    return name, json.dumps(kwargs, sort_keys=True, default=str)
 
 
 def _register_queued(registered: Task, cron: str | None = None) -> None:

@@ -868,6 +868,35 @@ def scheduler_run_publish(*, fair: Fair, by: User, run: SchedulerRun) -> Schedul
     return locked
 
 
+def scheduler_run_stalled(*, run: SchedulerRun) -> bool:
+    """Whether a publishing run has stopped: no booking job waits or runs for it any more
+    (its task failed for good, every retry spent, or its job was lost). The run page then
+    offers :func:`scheduler_run_resume`."""
+    from matchmaking.tasks import scheduler_run_book_task
+
+    return run.status == RunStatus.PUBLISHING and not scheduler_run_book_task.is_waiting(
+        run_id=run.pk
+    )
+
+
+def scheduler_run_resume(*, fair: Fair, by: User, run: SchedulerRun) -> bool:
+    """The organiser's "resume publishing" for a stalled run: enqueue the booking task again
+    (it resumes after the meetings already booked: :func:`scheduler_run_book`). Returns whether
+    it was enqueued.
+
+    Locking rule: the run row is locked (``select_for_update``), so two clicks enqueue one job;
+    a run that is not publishing, or whose job still waits or runs, is left alone (``False``).
+    The job is written in this transaction (``defer_on_commit``)."""
+    from matchmaking.tasks import scheduler_run_book_task
+
+    _require_organiser(by)
+    locked = SchedulerRun.objects.select_for_update().only("id", "status").get(pk=run.pk, fair=fair)
+    if not scheduler_run_stalled(run=locked):
+        return False
+    scheduler_run_book_task.defer_on_commit(run_id=locked.pk)
+    return True
+
+
 def scheduler_run_book(*, run_id: int, batch_size: int | None = None) -> SchedulerRun | None:
     """Book the meetings of a publishing run in batches, then mark it published and tell
     everyone once (the background task of :func:`scheduler_run_publish`; safe to run again

@@ -26,6 +26,7 @@ urlpatterns = [
     path(
         "organiser/scheduler/<int:pk>/publish/", views.scheduler_publish, name="scheduler_publish"
     ),
+    path("organiser/scheduler/<int:pk>/resume/", views.scheduler_resume, name="scheduler_resume"),
     path("waitlist/", views.waitlist_page, name="waitlist"),
     path("companies/<int:pk>/waitlist/join/", views.waitlist_join, name="waitlist_join"),
     path("waitlist/<int:pk>/leave/", views.waitlist_leave, name="waitlist_leave"),

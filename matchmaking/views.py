@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -559,6 +560,7 @@ def scheduler_run(request: HttpRequest, pk: int) -> HttpResponse:
         "run": run,
         "is_preview": run.status == RunStatus.PREVIEW,
         "is_publishing": run.status == RunStatus.PUBLISHING,
+        "is_stalled": services.scheduler_run_stalled(run=run),
         "publication": publishing.publication(run=run) if started else None,
     }
     if request.GET.get("part") == "progress":
@@ -603,6 +605,24 @@ def scheduler_publish(request: HttpRequest, pk: int) -> HttpResponse:
                 "all are booked; this page shows the progress."
             ),
         )
+    return redirect("matchmaking:scheduler_run", pk=pk)
+
+
+@require_POST
+@organiser_required
+def scheduler_resume(request: HttpRequest, pk: int) -> HttpResponse:
+    """Resume a publication that stopped (its booking task failed for good): the task runs
+    again from where it stopped. A run still booking, or not publishing, changes nothing."""
+    fair = fair_or_404(request)
+    run = selectors.scheduler_run_for(fair=fair, run_id=pk, light=True)
+    if run is None:
+        raise Http404
+    with transaction.atomic():
+        resumed = services.scheduler_run_resume(fair=fair, by=request.user, run=run)
+    if resumed:
+        messages.success(request, _("Publishing resumed: the remaining meetings are being booked."))
+    else:
+        messages.info(request, _("This schedule is not stopped: nothing to resume."))
     return redirect("matchmaking:scheduler_run", pk=pk)
 
 

@@ -34,14 +34,17 @@ def previewed(fair, organiser, pairs: int):
     return created, run
 
 
-def booking_task_jobs() -> int:
+def booking_task_jobs(run=None) -> int:
+    """The booking task's jobs on the queue (of ``run`` only, if given)."""
     from matchmaking.tasks import scheduler_run_book_task
 
+    sql = "SELECT count(*) FROM procrastinate_jobs WHERE task_name = %s"
+    params: list = [scheduler_run_book_task.name]
+    if run is not None:
+        sql += " AND args @> %s::jsonb"
+        params.append(f'{{"run_id": {run.pk}}}')
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM procrastinate_jobs WHERE task_name = %s",
-            [scheduler_run_book_task.name],
-        )
+        cursor.execute(sql, params)
         return cursor.fetchone()[0]
 
 
@@ -60,9 +63,13 @@ def assert_each_meeting_once(run, pairs) -> None:
 
 @pytest.mark.django_db
 def test_the_request_books_nothing_and_enqueues_one_task(
-    fair, organiser, login, django_capture_on_commit_callbacks
+    fair, organiser, login, django_capture_on_commit_callbacks, monkeypatch
 ):
+    from matchmaking.tasks import scheduler_run_book_task
+
     _pairs, run = previewed(fair, organiser, 3)
+    # The captured callback stands for the job a worker has not taken yet.
+    monkeypatch.setattr(scheduler_run_book_task, "is_waiting", lambda **kwargs: True)
     other = services.scheduler_run_preview(fair=fair, by=organiser, time_limit=1)
     client = login(organiser)
     url = reverse("matchmaking:scheduler_publish", kwargs={"pk": run.pk})
@@ -325,3 +332,102 @@ def test_run_page_queries_do_not_grow_with_the_refused_meetings(
         return len(queries)
 
     assert page_queries(2, 2) == page_queries(4, 6)
+
+
+# --- A publication that stopped -----------------------------------------------------------------
+
+
+def run_page(client, run) -> str:
+    return client.get(reverse("matchmaking:scheduler_run", kwargs={"pk": run.pk})).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_publication_whose_task_failed_is_shown_stopped_and_resumes(monkeypatch, login):
+    """Inline engine: the booking task fails for good after the first batch. The run page says
+    so and stops refreshing; "Resume publishing" books the rest once and mails everyone once."""
+    fair, organiser = factories.FairFactory(), factories.OrganiserFactory()
+    pairs, run = previewed(fair, organiser, 3)
+    real = publishing.book_batch
+
+    def database_gone(**kwargs):
+        raise ConnectionError("database unavailable")
+
+    monkeypatch.setattr(publishing, "book_batch", database_gone)
+    client = login(organiser)
+    client.post(reverse("matchmaking:scheduler_publish", kwargs={"pk": run.pk}))
+    run.refresh_from_db()
+    assert run.status == "publishing"
+    html = run_page(client, run)
+    assert 'id="publish-stalled"' in html
+    assert reverse("matchmaking:scheduler_resume", kwargs={"pk": run.pk}) in html
+    assert "data-refresh-every" not in html  # nothing more will happen by itself
+
+    monkeypatch.setattr(publishing, "book_batch", real)
+    response = client.post(reverse("matchmaking:scheduler_resume", kwargs={"pk": run.pk}))
+    assert response.status_code == 302
+    run.refresh_from_db()
+    assert (run.status, run.meetings_created) == ("published", 3)
+    assert_each_meeting_once(run, pairs)
+    assert len(mail.outbox) == 6
+    assert 'id="publish-stalled"' not in run_page(client, run)
+    # Resuming a published run changes nothing.
+    client.post(reverse("matchmaking:scheduler_resume", kwargs={"pk": run.pk}))
+    assert Meeting.objects.count() == 3 and len(mail.outbox) == 6
+
+
+@pytest.mark.django_db
+def test_a_publication_still_booking_inline_is_not_stopped(fair, organiser):
+    """Negative control of the inline check: while the task runs in this process the run is
+    not stopped (another tab's progress poll must not offer to start a second one)."""
+    from matchmaking.tasks import scheduler_run_book_task
+
+    _pairs, run = previewed(fair, organiser, 1)
+    run.status = "publishing"
+    seen = []
+    real = scheduler_run_book_task.func
+    scheduler_run_book_task.func = lambda **kwargs: seen.append(
+        services.scheduler_run_stalled(run=run)
+    )
+    try:
+        scheduler_run_book_task._run({"run_id": run.pk})
+    finally:
+        scheduler_run_book_task.func = real
+    assert seen == [False]
+    assert services.scheduler_run_stalled(run=run) is True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_resume_on_the_queue_enqueues_only_for_a_failed_job(postgres_required, settings, login):
+    """Queue engine: while the booking job waits (or waits for its retry), the run is not
+    stopped and "resume" enqueues nothing; once the job failed for good, one click enqueues
+    one job, and a second click none."""
+    settings.TASKS_ENGINE = tasks.ENGINE_QUEUE
+    fair, organiser = factories.FairFactory(), factories.OrganiserFactory()
+    _pairs, run = previewed(fair, organiser, 2)
+    with transaction.atomic():
+        services.scheduler_run_publish(fair=fair, by=organiser, run=run)
+    client = login(organiser)
+    resume = reverse("matchmaking:scheduler_resume", kwargs={"pk": run.pk})
+    assert 'id="publish-stalled"' not in run_page(client, run)
+    client.post(resume)
+    assert booking_task_jobs(run) == 1
+
+    with connection.cursor() as cursor:  # every retry spent
+        cursor.execute(
+            "UPDATE procrastinate_jobs SET status = 'failed' WHERE args @> %s::jsonb",
+            [f'{{"run_id": {run.pk}}}'],
+        )
+    assert 'id="publish-stalled"' in run_page(client, run)
+    client.post(resume)
+    client.post(resume)
+    assert booking_task_jobs(run) == 2
+    assert 'id="publish-stalled"' not in run_page(client, run)
+    assert not Meeting.objects.exists()  # the worker books them
+
+
+@pytest.mark.django_db
+def test_another_fairs_run_cannot_be_resumed(fair, organiser, login):
+    other_fair = factories.FairFactory(is_current=False)
+    _pairs, run = previewed(other_fair, organiser, 1)
+    response = login(organiser).post(reverse("matchmaking:scheduler_resume", kwargs={"pk": run.pk}))
+    assert response.status_code == 404

@@ -216,6 +216,12 @@ CASES = [
         method="post",
         **{**ORGANISER_ONLY, "organiser": 302},
     ),
+    UrlCase(
+        name="matchmaking:scheduler_resume",
+        kwargs=_run_pk,
+        method="post",
+        **{**ORGANISER_ONLY, "organiser": 302},
+    ),
     UrlCase(name="matchmaking:feedback_list", **MEMBER_PAGE),
     UrlCase(
         name="matchmaking:feedback_give",
