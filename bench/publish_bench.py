@@ -34,7 +34,6 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import socketserver
 import statistics
 import subprocess
 import sys
@@ -46,6 +45,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from deploy.smtp_sink import SmtpSink  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/fairsite_publish_bench"
 
@@ -77,58 +78,20 @@ def _pg(url: str, statement: str) -> None:
         conn.execute(statement)
 
 
-class Sink(socketserver.ThreadingTCPServer):
-    """A local SMTP server that counts the recipients of every message it accepted, and of the
-    agenda e-mails among them (those with a ``meeting-<id>.ics`` attachment)."""
-
-    daemon_threads = True
-    allow_reuse_address = True
+class Sink(SmtpSink):
+    """The loopback SMTP server (:mod:`deploy.smtp_sink`), counting the recipients of the
+    agenda e-mails (those with a ``meeting-<id>.ics`` attachment) and the other messages."""
 
     def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), SinkHandler)
-        self.received: Counter[str] = Counter()
+        super().__init__()
+        self.agenda_received: Counter[str] = Counter()
         self.other = 0
-        self.lock = threading.Lock()
 
-
-class SinkHandler(socketserver.StreamRequestHandler):
-    def reply(self, line: str) -> None:
-        self.wfile.write(f"{line}\r\n".encode())
-        self.wfile.flush()
-
-    def handle(self) -> None:
-        server: Sink = self.server  # type: ignore[assignment]
-        self.reply("220 sink")
-        rcpt: list[str] = []
-        while True:
-            line = self.rfile.readline()
-            if not line:
-                return
-            verb = line.decode(errors="replace").strip().upper()
-            if verb.startswith(("EHLO", "HELO")):
-                self.reply("250 sink")
-            elif verb.startswith("MAIL"):
-                rcpt = []
-                self.reply("250 ok")
-            elif verb.startswith("RCPT"):
-                rcpt.append(line.decode().split(":", 1)[1].strip().strip("<>"))
-                self.reply("250 ok")
-            elif verb == "DATA":
-                self.reply("354 go")
-                agenda = False
-                while (data := self.rfile.readline()) not in (b".\r\n", b""):
-                    agenda = agenda or (b'filename="meeting-' in data and b".ics" in data)
-                with server.lock:
-                    if agenda:
-                        server.received.update(rcpt)
-                    else:
-                        server.other += 1
-                self.reply("250 queued")
-            elif verb == "QUIT":
-                self.reply("221 bye")
-                return
-            else:
-                self.reply("250 ok")
+    def accept(self, recipients: list[str], lines: list[bytes]) -> None:
+        if any(b'filename="meeting-' in line and b".ics" in line for line in lines):
+            self.agenda_received.update(recipients)
+        else:
+            self.other += 1
 
 
 class Rollback(Exception):
@@ -330,7 +293,7 @@ def run(args: argparse.Namespace) -> int:
     new = Meeting.objects.filter(fair=fair).exclude(pk__in=before)
     pairs = Counter(new.values_list("exhibitor_id", "buyer_id"))
     outbox = sent()
-    doubled = sum(1 for n in sink.received.values() if n > 1)
+    doubled = sum(1 for n in sink.agenda_received.values() if n > 1)
     print()
     print(f"{'':48}{'seconds':>10}")
     print(
@@ -350,14 +313,17 @@ def run(args: argparse.Namespace) -> int:
     )
     print(
         f"agenda e-mails: {outbox} sent in the outbox for {expected_people} people; the SMTP sink "
-        f"received {sum(sink.received.values())} for {len(sink.received)} addresses "
+        f"received {sum(sink.agenda_received.values())} for {len(sink.agenda_received)} addresses "
         f"({doubled} more than once; {sink.other} other e-mails)"
     )
     ok = (
         run.status == RunStatus.PUBLISHED
         and new.count() == len(plan) == run.meetings_created
         and all(n == 1 for n in pairs.values())
-        and outbox == expected_people == len(sink.received) == sum(sink.received.values())
+        and outbox
+        == expected_people
+        == len(sink.agenda_received)
+        == sum(sink.agenda_received.values())
     )
     print("OK" if ok else "FAILED")
     return 0 if ok else 1

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socketserver
 import subprocess
 import sys
 import threading
@@ -17,6 +16,7 @@ from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 
+from deploy.smtp_sink import SmtpSink
 from fairsite import tasks
 from fairsite.mail import deliver_once
 from fairsite.models import OutgoingEmail
@@ -131,63 +131,11 @@ def test_queue_job_is_written_in_the_changes_transaction(postgres_required, sett
     assert mail.outbox == []  # the worker sends it, not this process
 
 
-class Sink(socketserver.ThreadingTCPServer):
-    """A small SMTP server: keeps each message it acknowledged; holds the ``hold_at``-th
-    message's acknowledgement until the connection drops (the sender was killed)."""
-
-    daemon_threads = True
-    allow_reuse_address = True
+class Sink(SmtpSink):
+    """The loopback SMTP server (:mod:`deploy.smtp_sink`); ``hold_at`` is required here."""
 
     def __init__(self, hold_at: int) -> None:
-        super().__init__(("127.0.0.1", 0), SinkHandler)
-        self.hold_at = hold_at
-        self.received: list[str] = []
-        self.seen = 0
-        self.holding = threading.Event()
-        self.lock = threading.Lock()
-
-
-class SinkHandler(socketserver.StreamRequestHandler):
-    def reply(self, line: str) -> None:
-        self.wfile.write(f"{line}\r\n".encode())
-        self.wfile.flush()
-
-    def handle(self) -> None:
-        server: Sink = self.server  # type: ignore[assignment]
-        self.reply("220 sink")
-        rcpt: list[str] = []
-        while True:
-            line = self.rfile.readline()
-            if not line:
-                return
-            verb = line.decode(errors="replace").strip().upper()
-            if verb.startswith(("EHLO", "HELO")):
-                self.reply("250 sink")
-            elif verb.startswith("MAIL"):
-                rcpt = []
-                self.reply("250 ok")
-            elif verb.startswith("RCPT"):
-                rcpt.append(line.decode().split(":", 1)[1].strip().strip("<>"))
-                self.reply("250 ok")
-            elif verb == "DATA":
-                self.reply("354 go")
-                while self.rfile.readline() not in (b".\r\n", b""):
-                    pass
-                with server.lock:
-                    server.seen += 1
-                    hold = server.seen == server.hold_at
-                if hold:
-                    server.holding.set()
-                    self.rfile.readline()  # blocks until the killed sender's socket closes
-                    return
-                with server.lock:
-                    server.received.extend(rcpt)
-                self.reply("250 queued")
-            elif verb == "QUIT":
-                self.reply("221 bye")
-                return
-            else:
-                self.reply("250 ok")
+        super().__init__(hold_at=hold_at)
 
 
 def worker_env(smtp_port: int) -> dict[str, str]:
