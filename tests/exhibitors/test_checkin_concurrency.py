@@ -24,6 +24,7 @@ from tests.meetings.test_multiprocess import daphne_env, free_port, start_daphne
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 SCANNERS = 20
+ROUNDS = 8  # bursts the negative control may take to hit the race
 TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -122,20 +123,29 @@ def test_twenty_concurrent_scans_of_one_badge_count_once(scene, daphne):
 
 
 def test_without_the_unique_constraint_concurrent_scans_count_many_times(scene, daphne):
-    """Negative control: the constraint is the protection (there is no check in Python)."""
+    """Negative control: the constraint is the protection (there is no check in Python).
+
+    The race is real but narrow (one read, then the insert), so a burst may happen to run in
+    turn: up to ``ROUNDS`` bursts, each from no visit; one that counts twice is enough."""
     fair, badge, staff = scene
     constraint = next(
         c for c in Visit._meta.constraints if c.name == "visit_once_per_person_kind_day"
     )
     with connection.schema_editor() as editor:
         editor.remove_constraint(Visit, constraint)
+    rounds = []
     try:
-        outcomes = scan_all_at_once(daphne, staff, badge.code)
-        recorded = Visit.objects.filter(badge=badge).count()
+        for _ in range(ROUNDS):
+            Visit.objects.filter(badge=badge).delete()
+            outcomes = scan_all_at_once(daphne, staff, badge.code)
+            rounds.append((outcomes.count("first"), Visit.objects.filter(badge=badge).count()))
+            if rounds[-1][0] > 1:
+                break
     finally:
         Visit.objects.all().delete()
         with connection.schema_editor() as editor:
             editor.add_constraint(Visit, constraint)
 
-    assert outcomes.count("first") > 1
-    assert recorded > 1
+    firsts, recorded = rounds[-1]
+    assert firsts > 1, rounds
+    assert recorded == firsts
