@@ -34,7 +34,6 @@ SEED = 20261208
 DEMO_SLUG = "hanoi-sif-2026"
 DEMO_EMAIL_DOMAIN = "sif-demo.example"
 DEMO_PASSWORD = "fair-demo-2026"  # noqa: S105 - a published demo password
-SITE_URL = "http://127.0.0.1:8000"
 ORGANISER_EMAIL = f"organiser@{DEMO_EMAIL_DOMAIN}"
 ADMIN_EMAIL = f"admin@{DEMO_EMAIL_DOMAIN}"
 HOOK_MODULES = ("matchmaking.demo", "meetings.demo")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
@@ -12,7 +13,6 @@ from fairsite.demo import (
     DEMO_PASSWORD,
     DEMO_SLUG,
     SCALED_SIZE,
-    SITE_URL,
     demo_fair_create,
     demo_fair_delete,
     demo_fair_exists,
@@ -64,7 +64,7 @@ class Command(BaseCommand):
         for label, count in result.counts.items():
             out(f"  {label:<12} {count:>6}")
         out("")
-        out(f"Sign in at {SITE_URL}/ with password: {DEMO_PASSWORD}")
+        out(f"Sign in at {settings.SITE_URL}/ with password: {DEMO_PASSWORD}")
         width = max(len(sign_in.email) for sign_in in result.sign_ins)
         for sign_in in result.sign_ins:
             out(f"  {sign_in.role:<18} {sign_in.email:<{width}}  {sign_in.name}")
