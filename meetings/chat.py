@@ -29,7 +29,7 @@ from fairsite.channels import (
     meeting_group,
 )
 from fairsite.models import Fair
-from meetings.access import room_meeting_for_user
+from meetings.access import RoomAccess, room_meeting_for_user, room_meeting_for_user_async
 from meetings.models import ChatMessage, Meeting
 from meetings.protocol import (
     CHAT_EMPTY,
@@ -74,24 +74,38 @@ def current_fair_id() -> int | None:
     return fair.pk if fair else None
 
 
-def _role(*, meeting: Meeting, company_id: int | None) -> str:
-    if company_id == meeting.exhibitor_id:
+def _role(*, access: RoomAccess) -> str:
+    if access.user_company_id == access.exhibitor.pk:
         return "exhibitor"
-    if company_id == meeting.buyer_id:
+    if access.user_company_id == access.buyer.pk:
         return "buyer"
     return "organiser"
 
 
-def meeting_summary(meeting: Meeting) -> dict[str, Any]:
+def meeting_summary(access: RoomAccess) -> dict[str, Any]:
     return {
-        "id": meeting.pk,
-        "exhibitor": {"id": meeting.exhibitor_id, "name": meeting.exhibitor.display_name},
-        "buyer": {"id": meeting.buyer_id, "name": meeting.buyer.display_name},
-        "start": iso_utc(meeting.start),
-        "end": iso_utc(meeting.end),
-        "mode": meeting.mode,
-        "status": meeting.status,
+        "id": access.meeting_id,
+        "exhibitor": {"id": access.exhibitor.pk, "name": access.exhibitor.display_name},
+        "buyer": {"id": access.buyer.pk, "name": access.buyer.display_name},
+        "start": iso_utc(access.start),
+        "end": iso_utc(access.end),
+        "mode": access.mode,
+        "status": access.status,
     }
+
+
+def _room(*, user: Any, access: RoomAccess | None) -> Room | None:
+    if access is None:
+        return None
+    role = _role(access=access)
+    return Room(
+        meeting_id=access.meeting_id,
+        fair_id=access.fair_id,
+        user_id=user.pk,
+        person={"id": user.pk, "name": user.get_full_name(), "role": role},
+        can_write=role != "organiser",
+        summary=meeting_summary(access),
+    )
 
 
 def room_open(*, user: Any, meeting_id: Any) -> Room | None:
@@ -99,19 +113,14 @@ def room_open(*, user: Any, meeting_id: Any) -> Room | None:
     may not see it (or it does not exist: the caller answers both the same way). One query
     (current fair, meeting, companies, membership) when ``user.is_organiser`` is already known,
     as it is for a socket's user (:mod:`fairsite.socket_auth`)."""
-    found = room_meeting_for_user(user=user, meeting_id=meeting_id)
-    if found is None:
-        return None
-    meeting, company_id = found
-    role = _role(meeting=meeting, company_id=company_id)
-    return Room(
-        meeting_id=meeting.pk,
-        fair_id=meeting.fair_id,
-        user_id=user.pk,
-        person={"id": user.pk, "name": user.get_full_name(), "role": role},
-        can_write=role != "organiser",
-        summary=meeting_summary(meeting),
-    )
+    return _room(user=user, access=room_meeting_for_user(user=user, meeting_id=meeting_id))
+
+
+async def room_open_async(*, user: Any, meeting_id: Any) -> Room | None:
+    """:func:`room_open` for a socket: the same query, compiled once per process, on the event
+    loop's own database connections (:func:`meetings.access.room_meeting_for_user_async`)."""
+    access = await room_meeting_for_user_async(user=user, meeting_id=meeting_id)
+    return _room(user=user, access=access)
 
 
 def _side_company_id(room: Room) -> int | None:
@@ -225,6 +234,44 @@ def room_snapshot(*, room: Room) -> dict[str, Any]:
     history = chat_history(room=room)
     last = history["messages"][-1]["id"] if history["messages"] else 0
     return {**history, "last_id": last}
+
+
+_MESSAGE_COLUMNS = [f.attname for f in ChatMessage._meta.concrete_fields]
+_SENDER_COLUMNS = ["id", "email", "full_name"]  # User.get_full_name, in field order
+
+
+def _newest_page_rows(*, meeting_id: int) -> Any:
+    """:func:`chat_history`'s first page (and one more row, for ``more``) as columns."""
+    return (
+        ChatMessage.objects.filter(meeting_id=meeting_id)
+        .order_by("-id")
+        .values_list(*_MESSAGE_COLUMNS, *(f"sender__{name}" for name in _SENDER_COLUMNS))[
+            : HISTORY_PAGE + 1
+        ]
+    )
+
+
+_NEWEST_PAGE = async_db.CompiledQuery(_newest_page_rows, meeting_id=-(2**41) - 21)
+
+
+def _message_from_row(row: tuple[Any, ...]) -> ChatMessage:
+    from fairsite.models import User
+
+    split = len(_MESSAGE_COLUMNS)
+    message = ChatMessage.from_db(None, _MESSAGE_COLUMNS, row[:split])
+    message.sender = User.from_db(None, _SENDER_COLUMNS, row[split:])
+    return message
+
+
+async def room_snapshot_async(*, room: Room) -> dict[str, Any]:
+    """:func:`room_snapshot` for a socket's ``hello``: on PostgreSQL one query compiled once per
+    process, on the event loop's own connections; elsewhere in a worker thread."""
+    if not async_db.on_postgresql():
+        return await db(room_snapshot)(room=room)
+    rows = await _NEWEST_PAGE.fetch(meeting_id=room.meeting_id)
+    messages = [message_data(_message_from_row(row)) for row in reversed(rows[:HISTORY_PAGE])]
+    last = messages[-1]["id"] if messages else 0
+    return {"messages": messages, "more": len(rows) > HISTORY_PAGE, "last_id": last}
 
 
 def chat_messages_after(*, room: Room, after: int, limit: int = SINCE_PAGE) -> dict[str, Any]:

@@ -192,7 +192,7 @@ class MeetingRoomConsumer(ProtocolConsumer):
             await self.refuse(CLOSE_UNAUTHENTICATED)
             return
         meeting_id = self.scope["url_route"]["kwargs"]["meeting_id"]
-        room = await db(chat.room_open)(user=self.user, meeting_id=meeting_id)
+        room = await chat.room_open_async(user=self.user, meeting_id=meeting_id)
         if room is None:
             await self.refuse(CLOSE_FORBIDDEN)
             return
@@ -217,7 +217,7 @@ class MeetingRoomConsumer(ProtocolConsumer):
         room = self.room
         if room is None:
             return False
-        fresh = await db(chat.room_open)(user=self.user, meeting_id=room.meeting_id)
+        fresh = await chat.room_open_async(user=self.user, meeting_id=room.meeting_id)
         if fresh is None:
             await self.lose_access()
             return False
