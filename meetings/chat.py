@@ -129,41 +129,108 @@ def _side_company_id(room: Room) -> int | None:
     return None if role == "organiser" else room.summary[role]["id"]
 
 
-def rooms_access_kept(*, rooms: list[Room]) -> list[bool]:
-    """For each room, whether its person may still be in it: still an approved member of the
-    same side's company at the meeting's fair, or still an organiser. Two queries at most,
-    however many rooms (the membership by its ``(fair, user)`` key, the organisers' group),
-    so a process re-checks all its sockets at once (:func:`fairsite.socket_server.recheck_all`).
-    (The full :func:`room_open` runs when the person's access is announced as changed.)"""
-    from django.contrib.auth.models import Group
-
+def _approved_memberships(*, fair_ids: Any, user_ids: Any) -> Any:
+    """``(fair, user, company)`` of the approved memberships among these fairs and users (the
+    ids as a collection, or as an SQL expression yielding them)."""
     from exhibitors.enums import MembershipStatus
     from exhibitors.models import Member
+
+    return (
+        Member.objects.filter(
+            fair_id__in=fair_ids, user_id__in=user_ids, status=MembershipStatus.APPROVED
+        )
+        .order_by()
+        .values_list("fair_id", "user_id", "company_id")
+    )
+
+
+def _organisers_among(*, user_ids: Any) -> Any:
+    """Which of these users are organisers (ids as for :func:`_approved_memberships`)."""
+    from django.contrib.auth.models import Group
+
     from fairsite.enums import ORGANISERS_GROUP
 
+    return Group.objects.filter(name=ORGANISERS_GROUP, user__in=user_ids).values_list("user")
+
+
+def _ids_array(placeholder: list[int]) -> Any:
+    """A list of ids bound as **one** PostgreSQL array parameter, so the compiled query's text
+    is the same however many ids it is run with."""
+    from django.db.models.expressions import RawSQL
+
+    return RawSQL("SELECT unnest(%s::bigint[])", [placeholder])
+
+
+_MEMBERSHIPS = async_db.CompiledQuery(
+    lambda *, fair_ids, user_ids: _approved_memberships(
+        fair_ids=_ids_array(fair_ids), user_ids=_ids_array(user_ids)
+    ),
+    fair_ids=[-(2**41) - 31],
+    user_ids=[-(2**41) - 32],
+)
+_ORGANISERS = async_db.CompiledQuery(
+    lambda *, user_ids: _organisers_among(user_ids=_ids_array(user_ids)),
+    user_ids=[-(2**41) - 33],
+)
+
+
+def _access_wanted(rooms: list[Room]) -> tuple[set[tuple[int, int]], set[int]]:
     members = {(r.fair_id, r.user_id) for r in rooms if _side_company_id(r) is not None}
     organisers = {r.user_id for r in rooms if _side_company_id(r) is None}
-    kept_members: set[tuple[int, int, int]] = set()
-    if members:
-        rows = Member.objects.filter(
-            fair_id__in={fair for fair, _ in members},
-            user_id__in={user for _, user in members},
-            status=MembershipStatus.APPROVED,
-        ).values_list("fair_id", "user_id", "company_id")
-        kept_members = set(rows)
-    kept_organisers: set[int] = set()
-    if organisers:
-        kept_organisers = set(
-            Group.objects.filter(name=ORGANISERS_GROUP, user__in=organisers).values_list(
-                "user", flat=True
-            )
-        )
+    return members, organisers
+
+
+def _access_kept(
+    rooms: list[Room], kept_members: set[tuple[int, int, int]], kept_organisers: set[int]
+) -> list[bool]:
     return [
         (r.user_id in kept_organisers)
         if _side_company_id(r) is None
         else ((r.fair_id, r.user_id, _side_company_id(r)) in kept_members)
         for r in rooms
     ]
+
+
+def rooms_access_kept(*, rooms: list[Room]) -> list[bool]:
+    """For each room, whether its person may still be in it: still an approved member of the
+    same side's company at the meeting's fair, or still an organiser. Two queries at most,
+    however many rooms (the membership by its ``(fair, user)`` key, the organisers' group),
+    so a process re-checks its sockets together (:func:`fairsite.socket_server.recheck_all`).
+    (The full :func:`room_open` runs when the person's access is announced as changed.)"""
+    members, organisers = _access_wanted(rooms)
+    kept_members: set[tuple[int, int, int]] = set()
+    if members:
+        kept_members = set(
+            _approved_memberships(
+                fair_ids={fair for fair, _ in members}, user_ids={user for _, user in members}
+            )
+        )
+    kept_organisers: set[int] = set()
+    if organisers:
+        kept_organisers = {row[0] for row in _organisers_among(user_ids=organisers)}
+    return _access_kept(rooms, kept_members, kept_organisers)
+
+
+async def rooms_access_kept_async(*, rooms: list[Room]) -> list[bool]:
+    """:func:`rooms_access_kept` from the event loop: on PostgreSQL the same two queries,
+    compiled once per process with the ids as one array parameter each, on the loop's own
+    connections (no worker thread, whose Python would hold the GIL against the loop for the
+    whole re-check); elsewhere in a worker thread."""
+    if not async_db.on_postgresql():
+        return await db(rooms_access_kept)(rooms=rooms)
+    members, organisers = _access_wanted(rooms)
+    kept_members: set[tuple[int, int, int]] = set()
+    if members:
+        rows = await _MEMBERSHIPS.fetch(
+            fair_ids=sorted({fair for fair, _ in members}),
+            user_ids=sorted({user for _, user in members}),
+        )
+        kept_members = {tuple(row) for row in rows}
+    kept_organisers: set[int] = set()
+    if organisers:
+        rows = await _ORGANISERS.fetch(user_ids=sorted(organisers))
+        kept_organisers = {row[0] for row in rows}
+    return _access_kept(rooms, kept_members, kept_organisers)
 
 
 def room_access_kept(*, room: Room) -> bool:

@@ -244,11 +244,12 @@ class MeetingRoomConsumer(ProtocolConsumer):
     @classmethod
     async def recheck_many(cls, consumers: list[Any]) -> int:
         """Whether the people of these sockets may still be in their rooms, in one query
-        (:func:`chat.rooms_access_kept`); the others are closed with 4403. Returns how many."""
+        (:func:`chat.rooms_access_kept_async`, on the event loop); the others are closed with
+        4403. Returns how many."""
         open_rooms = [(c, c.room) for c in consumers if c.room is not None and not c.access_lost]
         if not open_rooms:
             return 0
-        kept = await db(chat.rooms_access_kept)(rooms=[room for _, room in open_rooms])
+        kept = await chat.rooms_access_kept_async(rooms=[room for _, room in open_rooms])
         lost = [consumer for (consumer, _), ok in zip(open_rooms, kept, strict=True) if not ok]
         for consumer in lost:
             await consumer.lose_access()
