@@ -2,10 +2,12 @@
 
 Presence and typing are in :mod:`meetings.presence`, the rate limit in :mod:`meetings.ratelimit`.
 Keyword-only and typed. The database work is synchronous; sockets run it in a worker thread
-(:func:`db`). The database is the truth: a message is committed first and announced after the
-commit (from ``on_commit`` for synchronous callers; from the event loop once the worker, in
-autocommit mode, has returned). Refusals raise :class:`meetings.protocol.ProtocolError` with a
-stable code.
+(:func:`db`), except what every socket runs often (opening the room, its first history page,
+the access re-check, storing a message): the ``_async`` functions run those statements on the
+event loop's own connections (:mod:`fairsite.async_db`). The database is the truth: a message is
+committed first and announced after the commit (from ``on_commit`` for synchronous callers; from
+the event loop once its autocommit statement has returned). Refusals raise
+:class:`meetings.protocol.ProtocolError` with a stable code.
 """
 
 from __future__ import annotations
