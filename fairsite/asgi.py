@@ -34,5 +34,5 @@ install_shutdown_drain()
 
 # Everything made so far (Django, the apps, the URL conf, the routing) lives as long as the
 # process: out of the garbage collector's full passes, which would otherwise scan it again each
-# time (a quarter of what a pass scans with 2,000 sockets open, docs/realtime.md).
+# time (a third of what a pass scans with 2,000 sockets open, docs/realtime.md).
 gc.freeze()

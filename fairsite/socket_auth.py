@@ -164,9 +164,11 @@ class _ReadSession(DbSessionStore):
     """A database session whose row was read on the event loop: ``load`` decodes that row
     instead of reading it again (``load`` is the session backends' own extension point)."""
 
-    # The signature's salt names the store's class; this one reads what the database store
-    # signed.
-    key_salt = "django.contrib.sessions." + DbSessionStore.__qualname__
+    @property
+    def key_salt(self) -> str:
+        """The database store's: the salt names the store's class, and this one reads what the
+        database store signed."""
+        return "django.contrib.sessions." + DbSessionStore.__qualname__
 
     def __init__(self, session_key: str, session_data: str) -> None:
         super().__init__(session_key)
