@@ -231,9 +231,10 @@ class MeetingRoomConsumer(ProtocolConsumer):
     async def before_command(self) -> None:
         """Access is decided at the handshake, checked again in full at once when the person's
         access changes (:meth:`user_access_changed`, sent when a membership is withdrawn), and,
-        in case that announcement was lost, for every room socket of the process together every
-        ``socket_server.RECHECK_SECONDS`` (:meth:`recheck_many`). A command costs no query for
-        it; ``chat.send`` reads the right to write in its own statement."""
+        in case that announcement was lost, for every room socket of the process within every
+        ``socket_server.RECHECK_SECONDS``, a slice of them at a time (:meth:`recheck_many`). A
+        command costs no query for it; ``chat.send`` reads the right to write in its own
+        statement."""
         if self.access_lost:
             self.close_after_error = CLOSE_FORBIDDEN
             raise ProtocolError(ROOM_FORBIDDEN)
