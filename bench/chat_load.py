@@ -182,6 +182,9 @@ def port_free(port: int) -> bool:
     import socket
 
     with socket.socket() as probe:
+        # As a server binds (daphne sets it too): connections of an earlier run still in
+        # TIME_WAIT on this port do not count, only a socket listening there does.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:

@@ -6,11 +6,14 @@ backend must let the user authenticate (active), and the session's auth hash mus
 user's (a changed password signs out every session, sockets included); a session that fails the
 check is flushed, as Django does. What differs is where and how the work runs:
 
-* in a worker thread of the pool (``thread_sensitive=False``), not in the process's single
-  thread-sensitive thread that Channels' middleware queues every handshake behind;
-* in one hop and two primary-key queries (the session row; the user with the organiser flag
-  annotated, so ``user.is_organiser`` needs no query later). The user id is inside the signed
-  session data, so the two cannot be joined in SQL;
+* on the event loop (PostgreSQL, database sessions): two primary-key queries (the session row;
+  the user with the organiser flag annotated, so ``user.is_organiser`` needs no query later),
+  each compiled once per process and run on the loop's own connections
+  (:class:`fairsite.async_db.CompiledQuery`), no worker thread. The user id is inside the signed
+  session data, so the two cannot be joined in SQL. Other set-ups, and the rare paths (no such
+  session, a session to flush), run in a worker thread of the pool (``thread_sensitive=False``),
+  never in the process's single thread-sensitive thread that Channels' middleware queues every
+  handshake behind;
 * a handshake without a session cookie touches no database.
 
 ``scope["session"]`` is the loaded session store (read-only use; nothing is saved from a socket).
@@ -18,6 +21,7 @@ check is flushed, as Django does. What differs is where and how the work runs:
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from importlib import import_module
 from typing import Any
 from urllib.parse import urlsplit
@@ -33,12 +37,16 @@ from django.contrib.auth import (
 )
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AnonymousUser, Group
+from django.contrib.sessions.backends.db import SessionStore as DbSessionStore
 from django.core.exceptions import ValidationError
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Exists, OuterRef
 from django.http.cookie import parse_cookie
 from django.http.request import split_domain_port, validate_host
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
+from fairsite.async_db import CompiledQuery, on_postgresql
 from fairsite.enums import ORGANISERS_GROUP
 
 
@@ -50,21 +58,57 @@ def session_key_from_scope(scope: dict[str, Any]) -> str | None:
     return None
 
 
-def _load_user(backend: Any, user_id: Any) -> Any:
-    """``backend.get_user(user_id)`` with the organiser flag in the same query, for backends
-    that load users like ``ModelBackend`` (ours: Django's and allauth's)."""
-    if type(backend).get_user is not ModelBackend.get_user:
-        return backend.get_user(user_id)
+def _model_backend_loads(backend: Any) -> bool:
+    """Whether ``backend`` loads users as ``ModelBackend`` does (ours: Django's and allauth's),
+    so the user can come with the organiser flag in the same query."""
+    return type(backend).get_user is ModelBackend.get_user
+
+
+def _user_rows(*, user_id: Any) -> Any:
+    """The user by primary key, every column, with the organiser flag."""
     user_model = get_user_model()
     organiser = Group.objects.filter(name=ORGANISERS_GROUP, user=OuterRef("pk"))
-    try:
-        user = user_model._default_manager.annotate(_socket_is_organiser=Exists(organiser)).get(
-            pk=user_id
-        )
-    except user_model.DoesNotExist:
+    return (
+        user_model._default_manager.annotate(_socket_is_organiser=Exists(organiser))
+        .filter(pk=user_id)
+        .values_list(*(f.attname for f in user_model._meta.concrete_fields), "_socket_is_organiser")
+    )
+
+
+def _session_rows(*, session_key: str, now: datetime) -> Any:
+    """What ``django.contrib.sessions.backends.db.SessionStore.load`` reads."""
+    return (
+        DbSessionStore.get_model_class()
+        .objects.filter(session_key=session_key, expire_date__gt=now)
+        .values_list("session_data")
+    )
+
+
+# Compiled once per process; every handshake runs them with its own values (fairsite.async_db).
+_USER = CompiledQuery(_user_rows, user_id=-(2**41) - 11)
+_SESSION = CompiledQuery(
+    _session_rows, session_key="\x00session-key", now=datetime(1970, 1, 2, tzinfo=UTC)
+)
+
+
+def _user_from_rows(backend: Any, rows: list[Any]) -> Any:
+    if not rows:
         return None
-    user._is_organiser = user.__dict__.pop("_socket_is_organiser")
+    user_model = get_user_model()
+    *values, is_organiser = rows[0]
+    user = user_model.from_db(
+        DEFAULT_DB_ALIAS, [f.attname for f in user_model._meta.concrete_fields], values
+    )
+    user._is_organiser = is_organiser
     return user if backend.user_can_authenticate(user) else None
+
+
+def _load_user(backend: Any, user_id: Any) -> Any:
+    """``backend.get_user(user_id)``, with the organiser flag in the same query for backends
+    that load users like ``ModelBackend``."""
+    if not _model_backend_loads(backend):
+        return backend.get_user(user_id)
+    return _user_from_rows(backend, _USER.fetch_sync(user_id=user_id))
 
 
 def session_hash_ok(session: Any, user: Any) -> bool:
@@ -83,6 +127,19 @@ def session_hash_ok(session: Any, user: Any) -> bool:
     )
 
 
+def _session_claim(session: Any) -> tuple[Any, Any] | None:
+    """``(user id, backend)`` the session names, if the backend is configured; else ``None``.
+    The first read of a session store loads it."""
+    try:
+        user_id = get_user_model()._meta.pk.to_python(session[SESSION_KEY])
+        backend_path = session[BACKEND_SESSION_KEY]
+    except (KeyError, ValidationError):
+        return None
+    if backend_path not in settings.AUTHENTICATION_BACKENDS:
+        return None
+    return user_id, load_backend(backend_path)
+
+
 def resolve_session_user(session_key: str | None) -> tuple[Any, Any]:
     """``(session, user)`` for a session key; the user is ``AnonymousUser`` when the session is
     missing, expired, names no usable user, or its auth hash does not match (then the session
@@ -91,18 +148,65 @@ def resolve_session_user(session_key: str | None) -> tuple[Any, Any]:
     session = store_class(session_key)
     if not session_key:
         return session, AnonymousUser()
-    try:  # the first read loads the session: one query (database sessions)
-        user_id = get_user_model()._meta.pk.to_python(session[SESSION_KEY])
-        backend_path = session[BACKEND_SESSION_KEY]
-    except (KeyError, ValidationError):
+    claim = _session_claim(session)  # the session: one query (database sessions)
+    if claim is None:
         return session, AnonymousUser()
-    if backend_path not in settings.AUTHENTICATION_BACKENDS:
-        return session, AnonymousUser()
-    user = _load_user(load_backend(backend_path), user_id)  # one query
+    user = _load_user(claim[1], claim[0])  # one query
     if user is None:
         return session, AnonymousUser()
     if not session_hash_ok(session, user):
         session.flush()
+        return session, AnonymousUser()
+    return session, user
+
+
+class _ReadSession(DbSessionStore):
+    """A database session whose row was read on the event loop: ``load`` decodes that row
+    instead of reading it again (``load`` is the session backends' own extension point)."""
+
+    @property
+    def key_salt(self) -> str:
+        """The database store's: the salt names the store's class, and this one reads what the
+        database store signed."""
+        return "django.contrib.sessions." + DbSessionStore.__qualname__
+
+    def __init__(self, session_key: str, session_data: str) -> None:
+        super().__init__(session_key)
+        self._read_data = session_data
+
+    def load(self) -> dict[str, Any]:
+        return self.decode(self._read_data)
+
+
+async def resolve_session_user_async(session_key: str | None) -> tuple[Any, Any]:
+    """:func:`resolve_session_user` from the event loop, with the same rules and queries: on
+    PostgreSQL with database sessions, the session row and the user (with the organiser flag)
+    are read on the loop's own connections (:mod:`fairsite.async_db`), each query compiled once
+    per process. Whatever is rarer (no such session, another session engine or backend, a
+    session to flush, SQLite) goes to a worker thread."""
+    in_thread = database_sync_to_async(resolve_session_user, thread_sensitive=False)
+    if not session_key:
+        return resolve_session_user(None)  # no I/O
+    if not on_postgresql() or import_module(settings.SESSION_ENGINE).SessionStore is not (
+        DbSessionStore
+    ):
+        return await in_thread(session_key)
+    rows = await _SESSION.fetch(session_key=session_key, now=timezone.now())
+    if not rows:  # missing or expired: the store's own handling
+        return await in_thread(session_key)
+    session = _ReadSession(session_key, rows[0][0])
+    claim = _session_claim(session)
+    if claim is None:
+        return session, AnonymousUser()
+    user_id, backend = claim
+    if _model_backend_loads(backend):
+        user = _user_from_rows(backend, await _USER.fetch(user_id=user_id))
+    else:
+        user = await database_sync_to_async(backend.get_user, thread_sensitive=False)(user_id)
+    if user is None:
+        return session, AnonymousUser()
+    if not session_hash_ok(session, user):
+        await database_sync_to_async(session.flush, thread_sensitive=False)()
         return session, AnonymousUser()
     return session, user
 
@@ -115,13 +219,7 @@ class SessionAuthMiddleware:
         self.inner = inner
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
-        key = session_key_from_scope(scope)
-        if key:
-            session, user = await database_sync_to_async(
-                resolve_session_user, thread_sensitive=False
-            )(key)
-        else:
-            session, user = resolve_session_user(None)  # no I/O
+        session, user = await resolve_session_user_async(session_key_from_scope(scope))
         scope = dict(scope, session=session, user=user)
         return await self.inner(scope, receive, send)
 

@@ -4,11 +4,12 @@ all of them something that did not come through the channel layer.
 * :func:`resync_all` after the channel layer's receiving connection to Redis came back: events
   published while it was away are lost, so every socket is told to fetch what it missed
   (a ``resync`` event, docs/websocket-protocol.md section 7).
-* :func:`recheck_all` every ``RECHECK_SECONDS`` while sockets are open (and after a resync): each
-  socket class re-reads, in one query for all its sockets of the process, whether their people
-  may still be there, and closes those who may not. Access withdrawn is announced at once
-  (``user.access_changed``); this sweep ends the ones whose announcement was lost, without a
-  query per command.
+* :func:`recheck_all` while sockets are open (and after a resync): each socket class re-reads, in
+  one query for all the sockets given, whether their people may still be there, and closes those
+  who may not. Access withdrawn is announced at once (``user.access_changed``); this sweep ends
+  the ones whose announcement was lost, without a query per command. Every socket is re-checked
+  every ``RECHECK_SECONDS``, in ``RECHECK_SLICES`` slices spread over that time (a tenth of the
+  sockets every second), so that no one pass holds the event loop for all of them.
 * :func:`drain` when the process is asked to stop (SIGTERM): commands in flight finish, then every
   socket is closed with 1001 ("going away") and the process waits for the close frames to go out,
   so clients see a clean close and reconnect to another process.
@@ -21,6 +22,7 @@ needs to be shared between processes.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import signal
 import weakref
@@ -35,17 +37,22 @@ CLOSE_GOING_AWAY = 1001
 COMMANDS_GRACE_SECONDS = 3.0  # at shutdown: how long commands in flight may take to finish
 CLOSE_GRACE_SECONDS = 2.0  # then: how long the close handshakes may take
 RECHECK_SECONDS = 10.0  # how often every open socket's access is read again (one query a class)
+RECHECK_SLICES = 10  # ... a slice of the sockets at a time, every RECHECK_SECONDS / RECHECK_SLICES
 
-_open: weakref.WeakKeyDictionary[Any, asyncio.AbstractEventLoop] = weakref.WeakKeyDictionary()
+# Each open socket: its event loop and its slice of the re-check.
+_open: weakref.WeakKeyDictionary[Any, tuple[asyncio.AbstractEventLoop, int]] = (
+    weakref.WeakKeyDictionary()
+)
+_slices = itertools.count()
 _state = {"draining": False}
 _sweeps: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = weakref.WeakKeyDictionary()
 
 
 def register(consumer: Any) -> None:
     loop = asyncio.get_running_loop()
-    _open[consumer] = loop
+    _open[consumer] = (loop, next(_slices) % RECHECK_SLICES)
     if loop not in _sweeps:
-        _sweeps[loop] = loop.call_later(RECHECK_SECONDS, _sweep, loop)
+        _sweeps[loop] = loop.call_later(RECHECK_SECONDS / RECHECK_SLICES, _sweep, loop, 0)
 
 
 def unregister(consumer: Any) -> None:
@@ -58,7 +65,7 @@ def open_sockets() -> list[Any]:
         loop = asyncio.get_running_loop()
     except RuntimeError:
         return list(_open)
-    return [consumer for consumer, its_loop in list(_open.items()) if its_loop is loop]
+    return [consumer for consumer, (its_loop, _) in list(_open.items()) if its_loop is loop]
 
 
 def is_draining() -> bool:
@@ -86,35 +93,40 @@ def _by_class(consumers: list[Any]) -> dict[type, list[Any]]:
     return by_class
 
 
-async def recheck_all() -> int:
-    """Read again what every open socket of this process may see; returns how many were closed.
+async def recheck_all(consumers: list[Any] | None = None) -> int:
+    """Read again what every open socket of this process (or each of ``consumers``) may see;
+    returns how many were closed.
 
     Consumers are grouped by class; each class's ``recheck_many(consumers)`` reads its sockets'
     access in one query and closes (with 4403) those whose person may no longer be there."""
     closed = 0
-    for cls, consumers in _by_class(open_sockets()).items():
+    for cls, of_class in _by_class(open_sockets() if consumers is None else consumers).items():
         recheck = getattr(cls, "recheck_many", None)
         if recheck is None:
             continue
         try:
-            closed += await recheck(consumers)
+            closed += await recheck(of_class)
         except Exception:  # one class failing must not keep the others from being checked
             logger.exception("access re-check of %s sockets failed", cls.__name__)
     return closed
 
 
-def _sweep(loop: asyncio.AbstractEventLoop) -> None:
-    """Every ``RECHECK_SECONDS`` while this loop has open sockets: :func:`recheck_all` (a timer,
+def _sweep(loop: asyncio.AbstractEventLoop, tick: int) -> None:
+    """Every ``RECHECK_SECONDS / RECHECK_SLICES`` while this loop has open sockets:
+    :func:`recheck_all` of the sockets of slice ``tick``, the next slice the next time (a timer,
     not a sleeping task, so nothing is left pending when the loop closes)."""
     _sweeps.pop(loop, None)
-    if not open_sockets():
+    sockets = open_sockets()
+    if not sockets:
         return
+    due = [c for c in sockets if _open.get(c, (None, None))[1] == tick % RECHECK_SLICES]
+    pause = RECHECK_SECONDS / RECHECK_SLICES
 
     def again(task: asyncio.Task[int]) -> None:
         if not task.cancelled() and task.exception() is None and open_sockets():
-            _sweeps.setdefault(loop, loop.call_later(RECHECK_SECONDS, _sweep, loop))
+            _sweeps.setdefault(loop, loop.call_later(pause, _sweep, loop, tick + 1))
 
-    task = loop.create_task(recheck_all())
+    task = loop.create_task(recheck_all(due))
     _sweeps[loop] = task  # held until done (the loop keeps only weak references to tasks)
     task.add_done_callback(lambda done: (_sweeps.pop(loop, None), again(done)))
 

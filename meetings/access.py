@@ -6,14 +6,19 @@ by fair and by who asks; anything else answers 404 (or a documented close code o
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from exhibitors.enums import MembershipStatus
-from exhibitors.models import Member
+from exhibitors.models import Company, Member
+from fairsite.async_db import CompiledQuery, on_postgresql
 from fairsite.models import Fair
 from meetings.models import Meeting
 
@@ -68,36 +73,15 @@ def current_fair_id_expression() -> Any:
     )
 
 
-def room_meeting_for_user(*, user: Any, meeting_id: Any) -> tuple[Meeting, int | None] | None:
-    """In one query: the meeting of the current fair if ``user`` may see it (the rules of
-    :func:`get_meeting_for_user`), with its companies, and the user's approved company at that
-    fair (:func:`user_company_id`); ``None`` when the user may not see it or it does not exist.
-
-    ``user.is_organiser`` must be known without a query (cached on the user, as the socket
-    middleware does, or a superuser); otherwise it costs one more."""
-    try:
-        meeting_id = int(meeting_id)
-    except (TypeError, ValueError):
-        return None
-    if meeting_id <= 0:
-        return None
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return None
+def _room_access_rows(*, meeting_id: int, user_id: int) -> QuerySet[Meeting, tuple[Any, ...]]:
+    """The query of :func:`room_meeting_for_user`: the meeting by its primary key, with its
+    companies' ids and names, the current fair's id, the user's approved company at the
+    meeting's fair and whether it is one of the meeting's two."""
     approved = Member.objects.filter(
-        fair=OuterRef("fair"), user=user, status=MembershipStatus.APPROVED
+        fair=OuterRef("fair"), user_id=user_id, status=MembershipStatus.APPROVED
     )
-    names = ("name_en", "name_vi", "name_native")  # Company.display_name
-    rows = (
+    return (
         Meeting.objects.filter(pk=meeting_id)
-        .select_related("exhibitor", "buyer")
-        .only(
-            "fair",
-            "start",
-            "end",
-            "mode",
-            "status",
-            *(f"{side}__{name}" for side in ("exhibitor", "buyer") for name in names),
-        )
         .order_by()
         .annotate(
             # Compared here rather than filtered: PostgreSQL then always finds the meeting by
@@ -107,11 +91,119 @@ def room_meeting_for_user(*, user: Any, meeting_id: Any) -> tuple[Meeting, int |
             _user_is_participant=Exists(
                 approved.filter(Q(company=OuterRef("exhibitor")) | Q(company=OuterRef("buyer")))
             ),
-        )[:1]
+        )
+        .values_list(*ROOM_ACCESS_COLUMNS)[:1]
     )
-    meeting = next(iter(rows), None)
-    if meeting is None or meeting.fair_id != meeting._current_fair_id:
+
+
+_COMPANY_NAMES = ("name_vi", "name_en", "name_native")  # Company.display_name, in field order
+ROOM_ACCESS_COLUMNS = (
+    "id",
+    "fair_id",
+    "start",
+    "end",
+    "mode",
+    "status",
+    "exhibitor_id",
+    *(f"exhibitor__{name}" for name in _COMPANY_NAMES),
+    "buyer_id",
+    *(f"buyer__{name}" for name in _COMPANY_NAMES),
+    "_current_fair_id",
+    "_user_company_id",
+    "_user_is_participant",
+)
+
+# Compiled once per process (and per FAIR_SLUG, which the current fair depends on): a socket's
+# handshake runs it with its own meeting and user, without building the query again.
+_ROOM_ACCESS = CompiledQuery(
+    _room_access_rows,
+    variant=lambda: settings.FAIR_SLUG,
+    meeting_id=-(2**41) - 1,
+    user_id=-(2**41) - 2,
+)
+
+
+@dataclass(frozen=True)
+class RoomAccess:
+    """A meeting the user may see, as :func:`room_meeting_for_user` read it."""
+
+    meeting_id: int
+    fair_id: int
+    start: datetime
+    end: datetime
+    mode: str
+    status: str
+    exhibitor: Company
+    buyer: Company
+    user_company_id: int | None  # the user's approved company at the meeting's fair
+
+
+def _company(values: tuple[Any, ...]) -> Company:
+    return Company.from_db(None, ["id", *_COMPANY_NAMES], values)
+
+
+def _room_access_args(*, user: Any, meeting_id: Any) -> int | None:
+    """The meeting id to read, or ``None`` when no query is needed to refuse."""
+    try:
+        meeting_id = int(meeting_id)
+    except (TypeError, ValueError):
         return None
-    if not (meeting._user_is_participant or user.is_organiser):
+    if meeting_id <= 0 or meeting_id > 2**63 - 1:  # a bigint key
         return None
-    return meeting, meeting._user_company_id
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    return meeting_id
+
+
+def _room_access_decide(rows: list[Any], *, is_organiser: Callable[[], bool]) -> RoomAccess | None:
+    if not rows:
+        return None
+    row = rows[0]
+    fair_id, current_fair_id, user_company_id, participant = row[1], *row[-3:]
+    if fair_id != current_fair_id:
+        return None
+    if not (participant or is_organiser()):
+        return None
+    return RoomAccess(
+        meeting_id=row[0],
+        fair_id=fair_id,
+        start=row[2],
+        end=row[3],
+        mode=row[4],
+        status=row[5],
+        exhibitor=_company(row[6:10]),
+        buyer=_company(row[10:14]),
+        user_company_id=user_company_id,
+    )
+
+
+def room_meeting_for_user(*, user: Any, meeting_id: Any) -> RoomAccess | None:
+    """In one query: the meeting of the current fair if ``user`` may see it (the rules of
+    :func:`get_meeting_for_user`), with its companies, and the user's approved company at that
+    fair (:func:`user_company_id`); ``None`` when the user may not see it or it does not exist.
+
+    ``user.is_organiser`` must be known without a query (cached on the user, as the socket
+    middleware does, or a superuser); otherwise it costs one more."""
+    checked = _room_access_args(user=user, meeting_id=meeting_id)
+    if checked is None:
+        return None
+    rows = _ROOM_ACCESS.fetch_sync(meeting_id=checked, user_id=user.pk)
+    return _room_access_decide(rows, is_organiser=lambda: user.is_organiser)
+
+
+async def room_meeting_for_user_async(*, user: Any, meeting_id: Any) -> RoomAccess | None:
+    """:func:`room_meeting_for_user` from the event loop: the same compiled query on the loop's
+    own PostgreSQL connections (:mod:`fairsite.async_db`), no worker thread. Elsewhere (SQLite),
+    or for a user whose organiser flag is not known yet, in a worker thread."""
+    organiser = (
+        True if getattr(user, "is_superuser", False) else getattr(user, "_is_organiser", None)
+    )
+    if not on_postgresql() or organiser is None:
+        return await database_sync_to_async(room_meeting_for_user, thread_sensitive=False)(
+            user=user, meeting_id=meeting_id
+        )
+    checked = _room_access_args(user=user, meeting_id=meeting_id)
+    if checked is None:
+        return None
+    rows = await _ROOM_ACCESS.fetch(meeting_id=checked, user_id=user.pk)
+    return _room_access_decide(rows, is_organiser=lambda: bool(organiser))

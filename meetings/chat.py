@@ -2,10 +2,12 @@
 
 Presence and typing are in :mod:`meetings.presence`, the rate limit in :mod:`meetings.ratelimit`.
 Keyword-only and typed. The database work is synchronous; sockets run it in a worker thread
-(:func:`db`). The database is the truth: a message is committed first and announced after the
-commit (from ``on_commit`` for synchronous callers; from the event loop once the worker, in
-autocommit mode, has returned). Refusals raise :class:`meetings.protocol.ProtocolError` with a
-stable code.
+(:func:`db`), except what every socket runs often (opening the room, its first history page,
+the access re-check, storing a message): the ``_async`` functions run those statements on the
+event loop's own connections (:mod:`fairsite.async_db`). The database is the truth: a message is
+committed first and announced after the commit (from ``on_commit`` for synchronous callers; from
+the event loop once its autocommit statement has returned). Refusals raise
+:class:`meetings.protocol.ProtocolError` with a stable code.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from fairsite.channels import (
     meeting_group,
 )
 from fairsite.models import Fair
-from meetings.access import room_meeting_for_user
+from meetings.access import RoomAccess, room_meeting_for_user, room_meeting_for_user_async
 from meetings.models import ChatMessage, Meeting
 from meetings.protocol import (
     CHAT_EMPTY,
@@ -74,24 +76,38 @@ def current_fair_id() -> int | None:
     return fair.pk if fair else None
 
 
-def _role(*, meeting: Meeting, company_id: int | None) -> str:
-    if company_id == meeting.exhibitor_id:
+def _role(*, access: RoomAccess) -> str:
+    if access.user_company_id == access.exhibitor.pk:
         return "exhibitor"
-    if company_id == meeting.buyer_id:
+    if access.user_company_id == access.buyer.pk:
         return "buyer"
     return "organiser"
 
 
-def meeting_summary(meeting: Meeting) -> dict[str, Any]:
+def meeting_summary(access: RoomAccess) -> dict[str, Any]:
     return {
-        "id": meeting.pk,
-        "exhibitor": {"id": meeting.exhibitor_id, "name": meeting.exhibitor.display_name},
-        "buyer": {"id": meeting.buyer_id, "name": meeting.buyer.display_name},
-        "start": iso_utc(meeting.start),
-        "end": iso_utc(meeting.end),
-        "mode": meeting.mode,
-        "status": meeting.status,
+        "id": access.meeting_id,
+        "exhibitor": {"id": access.exhibitor.pk, "name": access.exhibitor.display_name},
+        "buyer": {"id": access.buyer.pk, "name": access.buyer.display_name},
+        "start": iso_utc(access.start),
+        "end": iso_utc(access.end),
+        "mode": access.mode,
+        "status": access.status,
     }
+
+
+def _room(*, user: Any, access: RoomAccess | None) -> Room | None:
+    if access is None:
+        return None
+    role = _role(access=access)
+    return Room(
+        meeting_id=access.meeting_id,
+        fair_id=access.fair_id,
+        user_id=user.pk,
+        person={"id": user.pk, "name": user.get_full_name(), "role": role},
+        can_write=role != "organiser",
+        summary=meeting_summary(access),
+    )
 
 
 def room_open(*, user: Any, meeting_id: Any) -> Room | None:
@@ -99,19 +115,14 @@ def room_open(*, user: Any, meeting_id: Any) -> Room | None:
     may not see it (or it does not exist: the caller answers both the same way). One query
     (current fair, meeting, companies, membership) when ``user.is_organiser`` is already known,
     as it is for a socket's user (:mod:`fairsite.socket_auth`)."""
-    found = room_meeting_for_user(user=user, meeting_id=meeting_id)
-    if found is None:
-        return None
-    meeting, company_id = found
-    role = _role(meeting=meeting, company_id=company_id)
-    return Room(
-        meeting_id=meeting.pk,
-        fair_id=meeting.fair_id,
-        user_id=user.pk,
-        person={"id": user.pk, "name": user.get_full_name(), "role": role},
-        can_write=role != "organiser",
-        summary=meeting_summary(meeting),
-    )
+    return _room(user=user, access=room_meeting_for_user(user=user, meeting_id=meeting_id))
+
+
+async def room_open_async(*, user: Any, meeting_id: Any) -> Room | None:
+    """:func:`room_open` for a socket: the same query, compiled once per process, on the event
+    loop's own database connections (:func:`meetings.access.room_meeting_for_user_async`)."""
+    access = await room_meeting_for_user_async(user=user, meeting_id=meeting_id)
+    return _room(user=user, access=access)
 
 
 def _side_company_id(room: Room) -> int | None:
@@ -120,41 +131,108 @@ def _side_company_id(room: Room) -> int | None:
     return None if role == "organiser" else room.summary[role]["id"]
 
 
-def rooms_access_kept(*, rooms: list[Room]) -> list[bool]:
-    """For each room, whether its person may still be in it: still an approved member of the
-    same side's company at the meeting's fair, or still an organiser. Two queries at most,
-    however many rooms (the membership by its ``(fair, user)`` key, the organisers' group),
-    so a process re-checks all its sockets at once (:func:`fairsite.socket_server.recheck_all`).
-    (The full :func:`room_open` runs when the person's access is announced as changed.)"""
-    from django.contrib.auth.models import Group
-
+def _approved_memberships(*, fair_ids: Any, user_ids: Any) -> Any:
+    """``(fair, user, company)`` of the approved memberships among these fairs and users (the
+    ids as a collection, or as an SQL expression yielding them)."""
     from exhibitors.enums import MembershipStatus
     from exhibitors.models import Member
+
+    return (
+        Member.objects.filter(
+            fair_id__in=fair_ids, user_id__in=user_ids, status=MembershipStatus.APPROVED
+        )
+        .order_by()
+        .values_list("fair_id", "user_id", "company_id")
+    )
+
+
+def _organisers_among(*, user_ids: Any) -> Any:
+    """Which of these users are organisers (ids as for :func:`_approved_memberships`)."""
+    from django.contrib.auth.models import Group
+
     from fairsite.enums import ORGANISERS_GROUP
 
+    return Group.objects.filter(name=ORGANISERS_GROUP, user__in=user_ids).values_list("user")
+
+
+def _ids_array(placeholder: list[int]) -> Any:
+    """A list of ids bound as **one** PostgreSQL array parameter, so the compiled query's text
+    is the same however many ids it is run with."""
+    from django.db.models.expressions import RawSQL
+
+    return RawSQL("SELECT unnest(%s::bigint[])", [placeholder])
+
+
+_MEMBERSHIPS = async_db.CompiledQuery(
+    lambda *, fair_ids, user_ids: _approved_memberships(
+        fair_ids=_ids_array(fair_ids), user_ids=_ids_array(user_ids)
+    ),
+    fair_ids=[-(2**41) - 31],
+    user_ids=[-(2**41) - 32],
+)
+_ORGANISERS = async_db.CompiledQuery(
+    lambda *, user_ids: _organisers_among(user_ids=_ids_array(user_ids)),
+    user_ids=[-(2**41) - 33],
+)
+
+
+def _access_wanted(rooms: list[Room]) -> tuple[set[tuple[int, int]], set[int]]:
     members = {(r.fair_id, r.user_id) for r in rooms if _side_company_id(r) is not None}
     organisers = {r.user_id for r in rooms if _side_company_id(r) is None}
-    kept_members: set[tuple[int, int, int]] = set()
-    if members:
-        rows = Member.objects.filter(
-            fair_id__in={fair for fair, _ in members},
-            user_id__in={user for _, user in members},
-            status=MembershipStatus.APPROVED,
-        ).values_list("fair_id", "user_id", "company_id")
-        kept_members = set(rows)
-    kept_organisers: set[int] = set()
-    if organisers:
-        kept_organisers = set(
-            Group.objects.filter(name=ORGANISERS_GROUP, user__in=organisers).values_list(
-                "user", flat=True
-            )
-        )
+    return members, organisers
+
+
+def _access_kept(
+    rooms: list[Room], kept_members: set[tuple[int, int, int]], kept_organisers: set[int]
+) -> list[bool]:
     return [
         (r.user_id in kept_organisers)
         if _side_company_id(r) is None
         else ((r.fair_id, r.user_id, _side_company_id(r)) in kept_members)
         for r in rooms
     ]
+
+
+def rooms_access_kept(*, rooms: list[Room]) -> list[bool]:
+    """For each room, whether its person may still be in it: still an approved member of the
+    same side's company at the meeting's fair, or still an organiser. Two queries at most,
+    however many rooms (the membership by its ``(fair, user)`` key, the organisers' group),
+    so a process re-checks its sockets together (:func:`fairsite.socket_server.recheck_all`).
+    (The full :func:`room_open` runs when the person's access is announced as changed.)"""
+    members, organisers = _access_wanted(rooms)
+    kept_members: set[tuple[int, int, int]] = set()
+    if members:
+        kept_members = set(
+            _approved_memberships(
+                fair_ids={fair for fair, _ in members}, user_ids={user for _, user in members}
+            )
+        )
+    kept_organisers: set[int] = set()
+    if organisers:
+        kept_organisers = {row[0] for row in _organisers_among(user_ids=organisers)}
+    return _access_kept(rooms, kept_members, kept_organisers)
+
+
+async def rooms_access_kept_async(*, rooms: list[Room]) -> list[bool]:
+    """:func:`rooms_access_kept` from the event loop: on PostgreSQL the same two queries,
+    compiled once per process with the ids as one array parameter each, on the loop's own
+    connections (no worker thread, whose Python would hold the GIL against the loop for the
+    whole re-check); elsewhere in a worker thread."""
+    if not async_db.on_postgresql():
+        return await db(rooms_access_kept)(rooms=rooms)
+    members, organisers = _access_wanted(rooms)
+    kept_members: set[tuple[int, int, int]] = set()
+    if members:
+        rows = await _MEMBERSHIPS.fetch(
+            fair_ids=sorted({fair for fair, _ in members}),
+            user_ids=sorted({user for _, user in members}),
+        )
+        kept_members = {tuple(row) for row in rows}
+    kept_organisers: set[int] = set()
+    if organisers:
+        rows = await _ORGANISERS.fetch(user_ids=sorted(organisers))
+        kept_organisers = {row[0] for row in rows}
+    return _access_kept(rooms, kept_members, kept_organisers)
 
 
 def room_access_kept(*, room: Room) -> bool:
@@ -225,6 +303,44 @@ def room_snapshot(*, room: Room) -> dict[str, Any]:
     history = chat_history(room=room)
     last = history["messages"][-1]["id"] if history["messages"] else 0
     return {**history, "last_id": last}
+
+
+_MESSAGE_COLUMNS = [f.attname for f in ChatMessage._meta.concrete_fields]
+_SENDER_COLUMNS = ["id", "email", "full_name"]  # User.get_full_name, in field order
+
+
+def _newest_page_rows(*, meeting_id: int) -> Any:
+    """:func:`chat_history`'s first page (and one more row, for ``more``) as columns."""
+    return (
+        ChatMessage.objects.filter(meeting_id=meeting_id)
+        .order_by("-id")
+        .values_list(*_MESSAGE_COLUMNS, *(f"sender__{name}" for name in _SENDER_COLUMNS))[
+            : HISTORY_PAGE + 1
+        ]
+    )
+
+
+_NEWEST_PAGE = async_db.CompiledQuery(_newest_page_rows, meeting_id=-(2**41) - 21)
+
+
+def _message_from_row(row: tuple[Any, ...]) -> ChatMessage:
+    from fairsite.models import User
+
+    split = len(_MESSAGE_COLUMNS)
+    message = ChatMessage.from_db(None, _MESSAGE_COLUMNS, row[:split])
+    message.sender = User.from_db(None, _SENDER_COLUMNS, row[split:])
+    return message
+
+
+async def room_snapshot_async(*, room: Room) -> dict[str, Any]:
+    """:func:`room_snapshot` for a socket's ``hello``: on PostgreSQL one query compiled once per
+    process, on the event loop's own connections; elsewhere in a worker thread."""
+    if not async_db.on_postgresql():
+        return await db(room_snapshot)(room=room)
+    rows = await _NEWEST_PAGE.fetch(meeting_id=room.meeting_id)
+    messages = [message_data(_message_from_row(row)) for row in reversed(rows[:HISTORY_PAGE])]
+    last = messages[-1]["id"] if messages else 0
+    return {"messages": messages, "more": len(rows) > HISTORY_PAGE, "last_id": last}
 
 
 def chat_messages_after(*, room: Room, after: int, limit: int = SINCE_PAGE) -> dict[str, Any]:

@@ -192,7 +192,7 @@ class MeetingRoomConsumer(ProtocolConsumer):
             await self.refuse(CLOSE_UNAUTHENTICATED)
             return
         meeting_id = self.scope["url_route"]["kwargs"]["meeting_id"]
-        room = await db(chat.room_open)(user=self.user, meeting_id=meeting_id)
+        room = await chat.room_open_async(user=self.user, meeting_id=meeting_id)
         if room is None:
             await self.refuse(CLOSE_FORBIDDEN)
             return
@@ -217,7 +217,7 @@ class MeetingRoomConsumer(ProtocolConsumer):
         room = self.room
         if room is None:
             return False
-        fresh = await db(chat.room_open)(user=self.user, meeting_id=room.meeting_id)
+        fresh = await chat.room_open_async(user=self.user, meeting_id=room.meeting_id)
         if fresh is None:
             await self.lose_access()
             return False
@@ -231,9 +231,10 @@ class MeetingRoomConsumer(ProtocolConsumer):
     async def before_command(self) -> None:
         """Access is decided at the handshake, checked again in full at once when the person's
         access changes (:meth:`user_access_changed`, sent when a membership is withdrawn), and,
-        in case that announcement was lost, for every room socket of the process together every
-        ``socket_server.RECHECK_SECONDS`` (:meth:`recheck_many`). A command costs no query for
-        it; ``chat.send`` reads the right to write in its own statement."""
+        in case that announcement was lost, for every room socket of the process within every
+        ``socket_server.RECHECK_SECONDS``, a slice of them at a time (:meth:`recheck_many`). A
+        command costs no query for it; ``chat.send`` reads the right to write in its own
+        statement."""
         if self.access_lost:
             self.close_after_error = CLOSE_FORBIDDEN
             raise ProtocolError(ROOM_FORBIDDEN)
@@ -244,11 +245,12 @@ class MeetingRoomConsumer(ProtocolConsumer):
     @classmethod
     async def recheck_many(cls, consumers: list[Any]) -> int:
         """Whether the people of these sockets may still be in their rooms, in one query
-        (:func:`chat.rooms_access_kept`); the others are closed with 4403. Returns how many."""
+        (:func:`chat.rooms_access_kept_async`, on the event loop); the others are closed with
+        4403. Returns how many."""
         open_rooms = [(c, c.room) for c in consumers if c.room is not None and not c.access_lost]
         if not open_rooms:
             return 0
-        kept = await db(chat.rooms_access_kept)(rooms=[room for _, room in open_rooms])
+        kept = await chat.rooms_access_kept_async(rooms=[room for _, room in open_rooms])
         lost = [consumer for (consumer, _), ok in zip(open_rooms, kept, strict=True) if not ok]
         for consumer in lost:
             await consumer.lose_access()

@@ -20,7 +20,7 @@ from fairsite.channels import (
     broadcast_async,
     meeting_group,
 )
-from meetings.chat import HISTORY_PAGE, SINCE_PAGE, Room, db, room_snapshot
+from meetings.chat import HISTORY_PAGE, SINCE_PAGE, Room, room_snapshot, room_snapshot_async
 from meetings.protocol import CHAT_FORBIDDEN, ProtocolError
 from meetings.redis_clients import async_batch, cache_key, sync_redis
 
@@ -193,7 +193,7 @@ async def room_enter_async(*, room: Room, channel_name: str) -> dict[str, Any]:
         await broadcast_async(meeting_group(room.meeting_id), {"type": ROOM_PRESENCE, **presence})
         return presence
 
-    presence, history = await asyncio.gather(present(), db(room_snapshot)(room=room))
+    presence, history = await asyncio.gather(present(), room_snapshot_async(room=room))
     return _hello(room=room, presence=presence, history=history)
 
 

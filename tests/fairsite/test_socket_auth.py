@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from asgiref.sync import sync_to_async
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY
@@ -17,7 +17,11 @@ from django.test import Client
 from django.utils import timezone
 
 from fairsite import socket_auth
-from fairsite.socket_auth import resolve_session_user, session_key_from_scope
+from fairsite.socket_auth import (
+    resolve_session_user,
+    resolve_session_user_async,
+    session_key_from_scope,
+)
 from meetings import protocol
 from tests.meetings.sockets import *  # noqa: F403 - people fixtures, fresh cache
 from tests.meetings.sockets import ORIGIN, session_key_for
@@ -43,6 +47,16 @@ def change_password(user) -> None:
 # --- The resolver ----------------------------------------------------------------------------
 
 
+@pytest.fixture(params=["worker thread", "event loop"])
+def resolve(request):
+    """The resolver as the middleware runs it on the event loop (PostgreSQL: its own
+    connections, which see committed rows only, hence ``transaction=True``), and the
+    synchronous one it falls back to: the same rules either way."""
+    if request.param == "worker thread":
+        return resolve_session_user
+    return async_to_sync(resolve_session_user_async)
+
+
 def test_cookie_is_read_from_the_handshake_headers():
     name = settings.SESSION_COOKIE_NAME
     assert session_key_from_scope(cookie_scope(f"csrftoken=x; {name}=abc123")) == "abc123"
@@ -50,7 +64,7 @@ def test_cookie_is_read_from_the_handshake_headers():
     assert session_key_from_scope({"headers": []}) is None
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_valid_session_is_its_user_in_two_queries(exhibitor, django_assert_num_queries):
     key = session_key_for(exhibitor)
 
@@ -63,25 +77,25 @@ def test_valid_session_is_its_user_in_two_queries(exhibitor, django_assert_num_q
     assert session.session_key == key
 
 
-@pytest.mark.django_db
-def test_organiser_flag_comes_with_the_user(organiser, django_assert_num_queries):
-    _session, user = resolve_session_user(session_key_for(organiser))
+@pytest.mark.django_db(transaction=True)
+def test_organiser_flag_comes_with_the_user(resolve, organiser, django_assert_num_queries):
+    _session, user = resolve(session_key_for(organiser))
 
     with django_assert_num_queries(0):
         assert user.is_organiser is True
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("key", [None, "", "no-such-session-key"])
-def test_missing_or_unknown_session_is_anonymous(key):
-    _session, user = resolve_session_user(key)
+def test_missing_or_unknown_session_is_anonymous(resolve, key):
+    _session, user = resolve(key)
 
     assert isinstance(user, AnonymousUser)
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_expired_session_inactive_user_and_foreign_backend_are_anonymous(
-    exhibitor, buyer, colleague
+    resolve, exhibitor, buyer, colleague
 ):
     expired = session_key_for(exhibitor)
     Session.objects.filter(session_key=expired).update(
@@ -90,40 +104,42 @@ def test_expired_session_inactive_user_and_foreign_backend_are_anonymous(
     buyer.is_active = False
     buyer.save(update_fields=["is_active"])
     inactive = session_key_for(buyer)
-    store, foreign = resolve_session_user(session_key_for(colleague))
+    store, foreign = resolve(session_key_for(colleague))
     store[BACKEND_SESSION_KEY] = "some.other.Backend"
     store.save()
 
     for key in (expired, inactive, store.session_key):
-        assert isinstance(resolve_session_user(key)[1], AnonymousUser), key
+        assert isinstance(resolve(key)[1], AnonymousUser), key
     assert foreign.pk == colleague.pk  # the same session before its backend was changed
 
 
-@pytest.mark.django_db
-def test_stale_password_hash_is_anonymous_and_the_session_is_flushed(exhibitor, monkeypatch):
+@pytest.mark.django_db(transaction=True)
+def test_stale_password_hash_is_anonymous_and_the_session_is_flushed(
+    resolve, exhibitor, monkeypatch
+):
     stale = session_key_for(exhibitor)
     change_password(exhibitor)  # the session's stored hash is now stale
 
     # Control: without the hash check this very session would sign the person in.
     with monkeypatch.context() as patched:
         patched.setattr(socket_auth, "session_hash_ok", lambda session, user: True)
-        assert resolve_session_user(stale)[1].pk == exhibitor.pk
+        assert resolve(stale)[1].pk == exhibitor.pk
 
-    _session, user = resolve_session_user(stale)
+    _session, user = resolve(stale)
 
     assert isinstance(user, AnonymousUser)
     assert not Session.objects.filter(session_key=stale).exists()  # flushed, as Django does
-    assert resolve_session_user(session_key_for(exhibitor))[1].pk == exhibitor.pk
+    assert resolve(session_key_for(exhibitor))[1].pk == exhibitor.pk
 
 
-@pytest.mark.django_db
-def test_hash_made_with_a_fallback_secret_is_accepted(exhibitor, settings):
+@pytest.mark.django_db(transaction=True)
+def test_hash_made_with_a_fallback_secret_is_accepted(resolve, exhibitor, settings):
     settings.SECRET_KEY = "the-old-secret-" + "x" * 40
     old = session_key_for(exhibitor)
     settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
     settings.SECRET_KEY = "the-new-secret-" + "y" * 40
 
-    assert resolve_session_user(old)[1].pk == exhibitor.pk
+    assert resolve(old)[1].pk == exhibitor.pk
 
 
 # --- Through the ASGI application ------------------------------------------------------------

@@ -92,6 +92,52 @@ def test_room_of_another_fair_is_closed(exhibitor, buyer_member, exhibitor_membe
     assert chat.room_open(user=exhibitor, meeting_id=elsewhere.pk) is None
 
 
+@pytest.mark.django_db(transaction=True)
+def test_room_open_on_the_event_loop_decides_as_the_synchronous_one(
+    meeting, exhibitor, buyer, organiser, outsider, exhibitor_member, buyer_member, settings
+):
+    """The socket's handshake runs the access query compiled once, on the loop's own
+    connections (:func:`chat.room_open_async`): the same rooms, refusals and fair rules."""
+    from asgiref.sync import async_to_sync
+
+    from fairsite.socket_auth import resolve_session_user
+    from tests.meetings.sockets import session_key_for
+
+    old_fair = factories.FairFactory(is_current=False, slug="old-fair")
+    elsewhere = factories.MeetingFactory(
+        fair=old_fair, exhibitor=exhibitor_member.company, buyer=buyer_member.company
+    )
+    people = [resolve_session_user(session_key_for(u))[1] for u in (exhibitor, buyer, organiser)]
+    people.append(outsider)  # organiser flag not known: asked in a worker thread
+    cases = [
+        (person, meeting_id)
+        for person in people
+        for meeting_id in (meeting.pk, meeting.pk + 999, elsewhere.pk, "1; drop", 0, 2**70)
+    ]
+    run_async = async_to_sync(chat.room_open_async)
+
+    def both() -> list[tuple[object, object]]:
+        return [
+            (chat.room_open(user=user, meeting_id=m), run_async(user=user, meeting_id=m))
+            for user, m in cases
+        ]
+
+    results = both()
+    assert all(sync == on_loop for sync, on_loop in results)
+    assert [r for r, _ in results if r is not None] == [
+        chat.room_open(user=user, meeting_id=meeting.pk) for user in people[:3]
+    ]
+    assert [r.person["role"] for r, _ in results if r is not None] == [
+        "exhibitor",
+        "buyer",
+        "organiser",
+    ]
+    settings.FAIR_SLUG = "old-fair"  # another current fair: compiled again, other rooms open
+    results = both()
+    assert all(sync == on_loop for sync, on_loop in results)
+    assert {r.meeting_id for r, _ in results if r is not None} == {elsewhere.pk}
+
+
 def test_send_stores_once_per_client_id_and_announces_once(
     seller_room, exhibitor, meeting, django_capture_on_commit_callbacks
 ):

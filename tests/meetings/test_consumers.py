@@ -7,6 +7,7 @@ import json
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.test import Client
 from django.utils.translation import gettext_lazy
 
@@ -526,6 +527,39 @@ async def test_a_chat_send_is_one_statement_on_the_event_loop(
     assert [reply["type"] for reply in replies] == ["reply"] * 6
     assert len(statements) == 6, statements
     assert all("INSERT INTO" in sql for sql, _ in statements), statements
+    assert {thread for _, thread in statements} == {threading.current_thread().name}
+
+
+async def test_a_room_handshake_runs_its_queries_on_the_event_loop(
+    meeting, exhibitor, statements, postgres_required
+):
+    """Session, user, room access and the first history page: four statements, each compiled
+    once per process and run by the event loop's thread (no worker-thread hop)."""
+    import threading
+
+    from channels.testing import WebsocketCommunicator
+
+    from fairsite.asgi import application
+    from tests.meetings.sockets import ORIGIN, session_key_for
+
+    key = await sync_to_async(session_key_for)(exhibitor)
+    headers = [
+        (b"host", b"127.0.0.1"),
+        (b"origin", ORIGIN.encode()),
+        (b"cookie", f"{settings.SESSION_COOKIE_NAME}={key}".encode()),
+    ]
+    statements.clear()
+    communicator = WebsocketCommunicator(application, room(meeting), headers=headers)
+    try:
+        accepted, _code = await communicator.connect(timeout=5)
+        hello = json.loads((await communicator.receive_output(timeout=5))["text"])
+    finally:
+        await communicator.disconnect()
+
+    assert accepted and hello["data"]["user"]["id"] == exhibitor.pk
+    names = ("django_session", "fairsite_user", "meetings_meeting", "meetings_chatmessage")
+    tables = [[t for t in names if f'FROM "{t}"' in sql] for sql, _ in statements]
+    assert tables == [[name] for name in names], statements
     assert {thread for _, thread in statements} == {threading.current_thread().name}
 
 

@@ -232,6 +232,35 @@ async def test_recheck_runs_by_itself_while_sockets_are_open(
     assert await seller.closed_with() == protocol.CLOSE_FORBIDDEN
 
 
+async def test_the_sweep_rechecks_every_socket_a_slice_at_a_time(
+    open_socket, meeting, exhibitor, buyer, colleague, monkeypatch
+):
+    """Each pass reads one slice of the sockets; within RECHECK_SECONDS every socket was read."""
+    from fairsite import socket_server
+    from meetings.consumers import MeetingRoomConsumer
+
+    passes: list[set[int]] = []
+    original = MeetingRoomConsumer.recheck_many.__func__
+
+    async def recording(cls, consumers):
+        passes.append({id(c) for c in consumers})
+        return await original(cls, consumers)
+
+    monkeypatch.setattr(MeetingRoomConsumer, "recheck_many", classmethod(recording))
+    monkeypatch.setattr(socket_server, "RECHECK_SECONDS", 0.4)
+    monkeypatch.setattr(socket_server, "RECHECK_SLICES", 2)
+    for person in (exhibitor, buyer, colleague, buyer):
+        await open_socket(person, room(meeting))
+    sockets = {id(c) for c in socket_server.open_sockets()}
+    assert len(sockets) == 4
+
+    async with asyncio.timeout(5):
+        while set().union(*passes) != sockets:
+            await asyncio.sleep(0.05)
+
+    assert all(len(one) <= 2 for one in passes), passes  # a half at a time, never all four
+
+
 def _second_member(member: Member) -> object:
     from tests import factories
 
