@@ -203,7 +203,9 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions read from the cache (Redis) and written through to PostgreSQL: a signed-in request
+# reads its session without a query.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Accounts (django-allauth) ---------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
