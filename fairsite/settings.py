@@ -203,9 +203,7 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Sessions read from the cache (Redis) and written through to PostgreSQL: a signed-in request
-# reads its session without a query.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Accounts (django-allauth) ---------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
