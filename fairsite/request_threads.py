@@ -13,7 +13,7 @@ works (Django adapts it) but would pay a crossing of its own.
 Django's ASGI handler runs each request in a ``ThreadSensitiveContext`` of its own, and asgiref
 gives each such context a new single-thread executor: a thread started for the request's first
 synchronous call (the ``request_started`` signal, the middleware, the view) and joined, from yet
-another new thread, when the request ends. Under load those two thread starts and the join were
+another new thread, when the request ends. Under load those thread starts and the join were
 a fifth of the process's CPU time on ``/healthz`` (py-spy, ``docs/operations.md``).
 
 :class:`RequestThreads` wraps the HTTP application in a ``ThreadSensitiveContext`` that brings
