@@ -4,7 +4,9 @@
 Sockets are authenticated from the web session by :mod:`fairsite.socket_auth`, behind its
 same-origin check (scheme, host and port). Under daphne, SIGTERM stops listening, lets HTTP
 requests in flight finish, drains every socket with 1001 and ends the process within a known
-time (:mod:`fairsite.shutdown`, :mod:`fairsite.socket_server`).
+time (:mod:`fairsite.shutdown`, :mod:`fairsite.socket_server`). HTTP requests go through Django's
+handler with the middleware chain run synchronously in one call, on a reused thread of its own
+(:mod:`fairsite.request_threads`).
 """
 
 import gc
@@ -14,10 +16,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fairsite.settings")
 
 from django.core.asgi import get_asgi_application  # noqa: E402
 
-django_asgi_app = get_asgi_application()
+django_asgi_app = get_asgi_application()  # sets Django up; HTTP goes to the handler below
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from fairsite.request_threads import ASGIHandler, RequestThreads  # noqa: E402
 from fairsite.routing import websocket_urlpatterns  # noqa: E402
 from fairsite.shutdown import CountRequestsInFlight  # noqa: E402
 from fairsite.socket_auth import SameOriginValidator, SessionAuthMiddleware  # noqa: E402
@@ -25,7 +28,7 @@ from fairsite.socket_server import install_shutdown_drain  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": CountRequestsInFlight(django_asgi_app),
+        "http": CountRequestsInFlight(RequestThreads(ASGIHandler())),
         "websocket": SameOriginValidator(SessionAuthMiddleware(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 from django.utils.functional import SimpleLazyObject
 
-from fairsite.models import Fair
+from fairsite.current_fair import current_fair
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -85,13 +85,14 @@ class ClientAddressMiddleware:
 
 
 class FairMiddleware:
-    """Puts the current fair edition on ``request.fair`` (lazily, one query when used)."""
+    """Puts the current fair edition on ``request.fair`` (lazily, when used: one cache read,
+    and a query only after the fair changed, :mod:`fairsite.current_fair`)."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.fair = SimpleLazyObject(lambda: Fair.objects.current())
+        request.fair = SimpleLazyObject(current_fair)
         return self.get_response(request)
 
 

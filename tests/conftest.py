@@ -19,6 +19,9 @@ def _fresh_local_cache(settings):
     key prefix and PostgreSQL ids never repeat.)"""
     from django.core.cache import cache
 
+    from fairsite.current_fair import forget
+
+    forget()  # this process's copy of the current fair: a rolled-back fair must not be served
     if "LocMemCache" in settings.CACHES["default"]["BACKEND"]:
         cache.clear()
 
