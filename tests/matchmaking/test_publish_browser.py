@@ -5,7 +5,6 @@ button books the rest, and the page then shows the meetings booked."""
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -13,6 +12,7 @@ from matchmaking import publishing
 from meetings.models import Meeting
 from tests import factories
 from tests.browser import artifacts, browser_context, chromium  # noqa: F401
+from tests.journeys.helpers import session_cookie
 from tests.matchmaking.test_publish import previewed
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -40,17 +40,7 @@ def test_vietnamese_organiser_resumes_a_stopped_publication(
     assert run.status == "publishing" and not Meeting.objects.exists()
     monkeypatch.setattr(publishing, "book_batch", real)  # the database is back
 
-    host = live_server.url.split("//", 1)[1].split(":")[0]
-    browser_context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "domain": host,
-                "path": "/",
-            }
-        ]
-    )
+    browser_context.add_cookies([session_cookie(organiser, live_server.url)])
     page = browser_context.new_page()
     page.goto(f"{live_server.url}{reverse('matchmaking:scheduler_run', kwargs={'pk': run.pk})}")
     stalled = page.locator("#publish-stalled")

@@ -5,14 +5,13 @@ supplier without it, and the prompt to say more (desktop and phone width)."""
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
 from exhibitors.models import Certification, Sector
 from matchmaking import services
 from tests import factories
 from tests.browser import artifacts, browser_context, chromium  # noqa: F401
+from tests.journeys.helpers import session_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -53,19 +52,7 @@ def test_japanese_buyer_reads_why_each_supplier_fits(
     supplier(fair, "Blue Spring Water", "Caps for spring water bottles", ["iatf16949"])
     services.recommendations_compute(fair=fair)
 
-    client = Client()
-    client.force_login(buyer.user)
-    host = live_server.url.split("//", 1)[1].split(":")[0]
-    browser_context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "domain": host,
-                "path": "/",
-            }
-        ]
-    )
+    browser_context.add_cookies([session_cookie(buyer.user, live_server.url)])
     page = browser_context.new_page()
     page.goto(f"{live_server.url}{reverse('matchmaking:recommendations')}")
     body = page.inner_text("main")
