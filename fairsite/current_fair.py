@@ -17,6 +17,7 @@ what one request does to ``request.fair`` stays in it.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 import uuid
@@ -38,6 +39,7 @@ _kept: dict[str | None, tuple[Any, float, list[Any] | None]] = {}
 _lock = threading.Lock()
 
 
+@functools.cache
 def _field_names() -> list[str]:
     return [field.attname for field in Fair._meta.concrete_fields]
 

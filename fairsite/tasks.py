@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -32,8 +34,10 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 REGISTRY: dict[str, Task] = {}
-# Inline engine: the (task, arguments) running in this process now (see ``Task.is_waiting``).
-_INLINE_RUNNING: dict[tuple[str, str], int] = {}
+# Inline engine: the (task, arguments) running in this process now (see ``Task.is_waiting``);
+# request threads of the demo server run tasks side by side.
+_INLINE_RUNNING: Counter[tuple[str, str]] = Counter()
+_INLINE_LOCK = threading.Lock()
 # Periodic tasks: (task, cron). The queue engine registers them with procrastinate as well.
 PERIODIC: list[tuple[Task, str]] = []
 
@@ -112,19 +116,21 @@ class Task:
             return ProcrastinateJob.objects.filter(
                 task_name=self.name, status__in=("todo", "doing"), args__contains=kwargs
             ).exists()
-        return _INLINE_RUNNING.get(_inline_key(self.name, kwargs), 0) > 0
+        return _INLINE_RUNNING[_inline_key(self.name, kwargs)] > 0
 
     def _run(self, kwargs: dict[str, Any]) -> None:
         key = _inline_key(self.name, kwargs)
-        _INLINE_RUNNING[key] = _INLINE_RUNNING.get(key, 0) + 1
+        with _INLINE_LOCK:
+            _INLINE_RUNNING[key] += 1
         try:
             self.func(**kwargs)
         except Exception:
             logger.exception("task %s failed", self.name)
         finally:
-            _INLINE_RUNNING[key] -= 1
-            if not _INLINE_RUNNING[key]:
-                del _INLINE_RUNNING[key]
+            with _INLINE_LOCK:
+                _INLINE_RUNNING[key] -= 1
+                if not _INLINE_RUNNING[key]:
+                    del _INLINE_RUNNING[key]
 
 
 def _inline_key(name: str, kwargs: dict[str, Any]) -> tuple[str, str]:

@@ -290,10 +290,11 @@ def test_a_task_enqueued_through_nginx_is_executed_by_the_worker(
     from django.db import connection
     from django.utils import timezone
 
+    from deploy.smtp_sink import SmtpSink
     from fairsite.models import OutgoingEmail
     from matchmaking.models import MeetingRequest, ProposedSlot
     from matchmaking.tasks import send_request_emails
-    from tests.fairsite.test_tasks import Sink, wait_for
+    from tests.fairsite.test_tasks import wait_for
 
     seller, asker = exhibitor_member.user, buyer_member.user
     seller.password = PBKDF2PasswordHasher().encode(PASSWORD, "topologysalt", iterations=1000)
@@ -311,7 +312,7 @@ def test_a_task_enqueued_through_nginx_is_executed_by_the_worker(
     ProposedSlot.objects.create(
         request=req, round=req.round, start=start, end=start + timedelta(minutes=30), mode="online"
     )
-    sink = Sink(hold_at=10**6)
+    sink = SmtpSink()
     threading.Thread(target=sink.serve_forever, daemon=True).start()
 
     async def decline() -> int:

@@ -131,13 +131,6 @@ def test_queue_job_is_written_in_the_changes_transaction(postgres_required, sett
     assert mail.outbox == []  # the worker sends it, not this process
 
 
-class Sink(SmtpSink):
-    """The loopback SMTP server (:mod:`deploy.smtp_sink`); ``hold_at`` is required here."""
-
-    def __init__(self, hold_at: int) -> None:
-        super().__init__(hold_at=hold_at)
-
-
 def worker_env(smtp_port: int) -> dict[str, str]:
     s = connection.settings_dict
     auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
@@ -182,7 +175,7 @@ def wait_for(condition, seconds: float) -> bool:
 def test_worker_killed_mid_task_delivers_each_mail_exactly_once(postgres_required, settings):
     settings.TASKS_ENGINE = tasks.ENGINE_QUEUE
     meeting, users = meeting_with(5)
-    sink = Sink(hold_at=3)
+    sink = SmtpSink(hold_at=3)
     threading.Thread(target=sink.serve_forever, daemon=True).start()
     env = worker_env(sink.server_address[1])
     with transaction.atomic():

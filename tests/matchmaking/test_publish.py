@@ -18,12 +18,13 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.urls import reverse
 
+from deploy.smtp_sink import SmtpSink
 from fairsite import tasks
 from fairsite.models import OutgoingEmail
 from matchmaking import publishing, services
 from meetings.models import Meeting, MeetingAttendee
 from tests import factories
-from tests.fairsite.test_tasks import Sink, start_worker, wait_for, worker_env
+from tests.fairsite.test_tasks import start_worker, wait_for, worker_env
 from tests.matchmaking.test_scheduler_page import _remote_pairs
 
 
@@ -237,7 +238,7 @@ def test_worker_killed_mid_publish_then_restarted_books_each_meeting_once(
     )
     holder.execute("SELECT id FROM exhibitors_company WHERE id = %s FOR UPDATE", [held_company])
 
-    sink = Sink(hold_at=10**6)
+    sink = SmtpSink()
     threading.Thread(target=sink.serve_forever, daemon=True).start()
     env = {**worker_env(sink.server_address[1]), "FAIRSITE_PUBLISH_BATCH": "3"}
     with transaction.atomic():
