@@ -8,6 +8,9 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from django.conf import settings
+from django.contrib.auth.middleware import (
+    AuthenticationMiddleware as DjangoAuthenticationMiddleware,
+)
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
@@ -96,10 +99,23 @@ class FairMiddleware:
         return self.get_response(request)
 
 
+class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
+    """Django's, with ``request.user`` loaded together with what the permission checks and
+    every page's header ask about the viewer (a verified address, the organisers and hall staff
+    groups, the unread notifications) in one query compiled once per process
+    (:func:`fairsite.session_auth.request_user`), instead of the user and then the flags."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        from fairsite.session_auth import request_user
+
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: request_user(request))
+
+
 class ViewerMiddleware:
-    """Answers, in one query per signed-in request, what the permission checks and every
-    page's header ask about the viewer (``exhibitors.selectors.viewer_flags_load``): before,
-    the verified address, each group and the unread count were a query apiece. Placed right
+    """Makes sure the viewer's flags are known from the start of every signed-in request:
+    they came with the user (:class:`AuthenticationMiddleware`), or, for a backend that loads
+    users its own way, one query (``exhibitors.selectors.viewer_flags_load``). Placed right
     after ``AuthenticationMiddleware``; the health check and static files load no user."""
 
     def __init__(self, get_response: Handler) -> None:
@@ -110,7 +126,11 @@ class ViewerMiddleware:
             from exhibitors.selectors import viewer_flags_load
 
             user = getattr(request, "user", None)
-            if user is not None and user.is_authenticated:
+            if (
+                user is not None
+                and user.is_authenticated
+                and getattr(user, "_unread_notifications", None) is None
+            ):
                 viewer_flags_load(user=user)
         return self.get_response(request)
 

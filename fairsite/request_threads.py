@@ -24,12 +24,24 @@ kept per thread (a database connection, between a query and the end of the reque
 pool takes it back) is one request's at a time. An executor whose thread is still busy when its
 request ends (the client went away while a view was running: the view goes on in its thread)
 is not put back but shut down once that work is done, so no later request waits behind it.
+
+:class:`ThreadSlots` lets only a few requests of an event loop run their synchronous code at once
+(``FAIRSITE_REQUEST_THREADS``, 4 by default); the others wait their turn on the loop, in order.
+One process runs Python on one core at a time whatever the number of threads, so twenty request
+threads side by side do not answer sooner than four: they take turns on the interpreter lock,
+each query's return waiting for the lock behind the others, and the last of them is answered
+late. With 20 clients on one process this cut the p99 of the dashboard's data endpoint from 250
+to 140 ms and raised every page's throughput (``docs/operations.md``). A request still running
+after :data:`SLOW_SECONDS` (a report, an export) gives its slot up to the next one, so a few slow
+requests never hold the others back for longer than that.
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
-from collections.abc import Callable
+import weakref
+from collections.abc import Awaitable, Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -40,6 +52,46 @@ from django.http import HttpRequest, HttpResponseBase
 #: Idle request threads a process keeps for the next requests; a burst beyond this many
 #: requests at once starts threads that end with their request.
 KEEP_IDLE = 64
+#: A request running its synchronous code for longer than this gives its slot up.
+SLOW_SECONDS = 1.0
+
+
+class ThreadSlots:
+    """At most ``size`` requests of an event loop in their synchronous code at once; the others
+    wait in order. A request that still runs after ``slow_seconds`` gives its slot up."""
+
+    def __init__(self, *, size: int, slow_seconds: float = SLOW_SECONDS) -> None:
+        self.size = max(1, size)
+        self.slow_seconds = slow_seconds
+        # One semaphore per event loop (asyncio's belong to the loop that first waits on them).
+        self._semaphores: weakref.WeakKeyDictionary[Any, asyncio.Semaphore] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def _semaphore(self, loop: asyncio.AbstractEventLoop) -> asyncio.Semaphore:
+        semaphore = self._semaphores.get(loop)
+        if semaphore is None:
+            semaphore = self._semaphores[loop] = asyncio.Semaphore(self.size)
+        return semaphore
+
+    async def run(self, work: Callable[[Any], Awaitable[Any]], request: Any) -> Any:
+        loop = asyncio.get_running_loop()
+        semaphore = self._semaphore(loop)
+        await semaphore.acquire()
+        held = True
+
+        def give_up() -> None:
+            nonlocal held
+            if held:
+                held = False
+                semaphore.release()
+
+        timer = loop.call_later(self.slow_seconds, give_up)
+        try:
+            return await work(request)
+        finally:
+            timer.cancel()
+            give_up()
 
 
 class ASGIHandler(DjangoASGIHandler):
@@ -77,17 +129,29 @@ class RequestExecutor(ThreadPoolExecutor):
 
 
 class RequestThreads:
-    """ASGI middleware: each HTTP request's synchronous code runs on a reused thread."""
+    """ASGI middleware: each HTTP request's synchronous code runs on a reused thread, a few
+    requests at a time (:class:`ThreadSlots`, ``slots`` of them; ``REQUEST_THREADS`` by
+    default). A request's slot covers all of it (the start and end signals, which take and give
+    back its database connection, the middleware and view, the response): behind nginx, which
+    buffers bodies both ways, that is a few milliseconds of the process's own work."""
 
-    def __init__(self, app: Any, *, keep_idle: int = KEEP_IDLE) -> None:
+    def __init__(self, app: Any, *, keep_idle: int = KEEP_IDLE, slots: int | None = None) -> None:
+        if slots is None:
+            from django.conf import settings
+
+            slots = settings.REQUEST_THREADS
         self.app = app
         self.keep_idle = keep_idle
         self.idle: list[RequestExecutor] = []
+        self.slots = ThreadSlots(size=slots)
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        await self.slots.run(lambda _: self._in_thread(scope, receive, send), None)
+
+    async def _in_thread(self, scope: dict, receive: Any, send: Any) -> None:
         executor = self.idle.pop() if self.idle else RequestExecutor()
         try:
             async with ThreadSensitiveContext(executor=executor):

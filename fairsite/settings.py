@@ -73,7 +73,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "fairsite.middleware.AuthenticationMiddleware",
     "fairsite.middleware.ViewerMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "fairsite.middleware.LanguageMiddleware",
@@ -87,6 +87,8 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "fairsite.urls"
 ASGI_APPLICATION = "fairsite.asgi.application"
+# Requests of one process running their Python side by side (fairsite/request_threads.py).
+REQUEST_THREADS = int(env("REQUEST_THREADS", "4") or 4)
 WSGI_APPLICATION = None
 
 TEMPLATES = [
@@ -203,7 +205,8 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Django's database sessions, read with a compiled query (fairsite/sessions.py).
+SESSION_ENGINE = "fairsite.sessions"
 
 # --- Accounts (django-allauth) ---------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

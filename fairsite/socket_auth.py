@@ -21,33 +21,30 @@ check is flushed, as Django does. What differs is where and how the work runs:
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from importlib import import_module
 from typing import Any
 from urllib.parse import urlsplit
 
 from channels.db import database_sync_to_async
 from django.conf import settings
-from django.contrib.auth import (
-    BACKEND_SESSION_KEY,
-    HASH_SESSION_KEY,
-    SESSION_KEY,
-    get_user_model,
-    load_backend,
-)
-from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.models import AnonymousUser, Group
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.db import SessionStore as DbSessionStore
-from django.core.exceptions import ValidationError
-from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Exists, OuterRef
 from django.http.cookie import parse_cookie
 from django.http.request import split_domain_port, validate_host
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare
 
-from fairsite.async_db import CompiledQuery, on_postgresql
-from fairsite.enums import ORGANISERS_GROUP
+from fairsite.async_db import on_postgresql
+from fairsite.session_auth import (
+    SESSION_ROWS,
+    USER_ROWS,
+    model_backend_loads,
+    resolve_session_user,
+    session_claim,
+    session_hash_ok,
+    user_from_rows,
+)
+
+__all__ = ["SameOriginValidator", "SessionAuthMiddleware", "resolve_session_user"]
 
 
 def session_key_from_scope(scope: dict[str, Any]) -> str | None:
@@ -56,108 +53,6 @@ def session_key_from_scope(scope: dict[str, Any]) -> str | None:
         if name == b"cookie":
             return parse_cookie(value.decode("latin1")).get(settings.SESSION_COOKIE_NAME) or None
     return None
-
-
-def _model_backend_loads(backend: Any) -> bool:
-    """Whether ``backend`` loads users as ``ModelBackend`` does (ours: Django's and allauth's),
-    so the user can come with the organiser flag in the same query."""
-    return type(backend).get_user is ModelBackend.get_user
-
-
-def _user_rows(*, user_id: Any) -> Any:
-    """The user by primary key, every column, with the organiser flag."""
-    user_model = get_user_model()
-    organiser = Group.objects.filter(name=ORGANISERS_GROUP, user=OuterRef("pk"))
-    return (
-        user_model._default_manager.annotate(_socket_is_organiser=Exists(organiser))
-        .filter(pk=user_id)
-        .values_list(*(f.attname for f in user_model._meta.concrete_fields), "_socket_is_organiser")
-    )
-
-
-def _session_rows(*, session_key: str, now: datetime) -> Any:
-    """What ``django.contrib.sessions.backends.db.SessionStore.load`` reads."""
-    return (
-        DbSessionStore.get_model_class()
-        .objects.filter(session_key=session_key, expire_date__gt=now)
-        .values_list("session_data")
-    )
-
-
-# Compiled once per process; every handshake runs them with its own values (fairsite.async_db).
-_USER = CompiledQuery(_user_rows, user_id=-(2**41) - 11)
-_SESSION = CompiledQuery(
-    _session_rows, session_key="\x00session-key", now=datetime(1970, 1, 2, tzinfo=UTC)
-)
-
-
-def _user_from_rows(backend: Any, rows: list[Any]) -> Any:
-    if not rows:
-        return None
-    user_model = get_user_model()
-    *values, is_organiser = rows[0]
-    user = user_model.from_db(
-        DEFAULT_DB_ALIAS, [f.attname for f in user_model._meta.concrete_fields], values
-    )
-    user._is_organiser = is_organiser
-    return user if backend.user_can_authenticate(user) else None
-
-
-def _load_user(backend: Any, user_id: Any) -> Any:
-    """``backend.get_user(user_id)``, with the organiser flag in the same query for backends
-    that load users like ``ModelBackend``."""
-    if not _model_backend_loads(backend):
-        return backend.get_user(user_id)
-    return _user_from_rows(backend, _USER.fetch_sync(user_id=user_id))
-
-
-def session_hash_ok(session: Any, user: Any) -> bool:
-    """Django's session verification: the stored auth hash matches the user's (current secret
-    or one of ``SECRET_KEY_FALLBACKS``)."""
-    if not hasattr(user, "get_session_auth_hash"):
-        return True
-    session_hash = session.get(HASH_SESSION_KEY)
-    if not session_hash:
-        return False
-    if constant_time_compare(session_hash, user.get_session_auth_hash()):
-        return True
-    return any(
-        constant_time_compare(session_hash, fallback)
-        for fallback in user.get_session_auth_fallback_hash()
-    )
-
-
-def _session_claim(session: Any) -> tuple[Any, Any] | None:
-    """``(user id, backend)`` the session names, if the backend is configured; else ``None``.
-    The first read of a session store loads it."""
-    try:
-        user_id = get_user_model()._meta.pk.to_python(session[SESSION_KEY])
-        backend_path = session[BACKEND_SESSION_KEY]
-    except (KeyError, ValidationError):
-        return None
-    if backend_path not in settings.AUTHENTICATION_BACKENDS:
-        return None
-    return user_id, load_backend(backend_path)
-
-
-def resolve_session_user(session_key: str | None) -> tuple[Any, Any]:
-    """``(session, user)`` for a session key; the user is ``AnonymousUser`` when the session is
-    missing, expired, names no usable user, or its auth hash does not match (then the session
-    is flushed, as ``django.contrib.auth.get_user`` does)."""
-    store_class = import_module(settings.SESSION_ENGINE).SessionStore
-    session = store_class(session_key)
-    if not session_key:
-        return session, AnonymousUser()
-    claim = _session_claim(session)  # the session: one query (database sessions)
-    if claim is None:
-        return session, AnonymousUser()
-    user = _load_user(claim[1], claim[0])  # one query
-    if user is None:
-        return session, AnonymousUser()
-    if not session_hash_ok(session, user):
-        session.flush()
-        return session, AnonymousUser()
-    return session, user
 
 
 class _ReadSession(DbSessionStore):
@@ -187,20 +82,20 @@ async def resolve_session_user_async(session_key: str | None) -> tuple[Any, Any]
     in_thread = database_sync_to_async(resolve_session_user, thread_sensitive=False)
     if not session_key:
         return resolve_session_user(None)  # no I/O
-    if not on_postgresql() or import_module(settings.SESSION_ENGINE).SessionStore is not (
-        DbSessionStore
+    if not on_postgresql() or not issubclass(
+        import_module(settings.SESSION_ENGINE).SessionStore, DbSessionStore
     ):
         return await in_thread(session_key)
-    rows = await _SESSION.fetch(session_key=session_key, now=timezone.now())
+    rows = await SESSION_ROWS.fetch(session_key=session_key, now=timezone.now())
     if not rows:  # missing or expired: the store's own handling
         return await in_thread(session_key)
     session = _ReadSession(session_key, rows[0][0])
-    claim = _session_claim(session)
+    claim = session_claim(session)
     if claim is None:
         return session, AnonymousUser()
     user_id, backend = claim
-    if _model_backend_loads(backend):
-        user = _user_from_rows(backend, await _USER.fetch(user_id=user_id))
+    if model_backend_loads(backend):
+        user = user_from_rows(backend, await USER_ROWS.fetch(user_id=user_id))
     else:
         user = await database_sync_to_async(backend.get_user, thread_sensitive=False)(user_id)
     if user is None:

@@ -64,13 +64,16 @@ def test_pool_bounds_connections_under_concurrent_clients(limited_role, static_r
 
 def test_persistent_connections_without_pool_exhaust_the_limit(limited_role, static_root):
     """Negative control: ``CONN_MAX_AGE=60`` under ASGI leaves one connection per request thread
-    until the role's limit refuses new ones."""
+    until the role's limit refuses new ones. As many requests run at once as there are clients
+    (``FAIRSITE_REQUEST_THREADS``; with the default few at a time, the few threads would hold
+    few connections, but every process would still keep its own and none would be shared)."""
     factories.FairFactory()
     dbname = connection.settings_dict["NAME"]
     env = production_env(
         DJANGO_SETTINGS_MODULE="tests.deploy.persistent_connection_settings",
         FAIRSITE_DATABASE_URL=database_url(user=limited_role),
         FAIRSITE_STATIC_ROOT=str(static_root),
+        FAIRSITE_REQUEST_THREADS="64",
     )
     port = free_port()
     server = start_daphne(env, port=port)

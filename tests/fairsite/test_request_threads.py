@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -12,7 +13,7 @@ from asgiref.sync import sync_to_async
 from asgiref.testing import ApplicationCommunicator
 from django.core.handlers.asgi import ASGIHandler as DjangoASGIHandler
 
-from fairsite.request_threads import ASGIHandler, RequestExecutor, RequestThreads
+from fairsite.request_threads import ASGIHandler, RequestExecutor, RequestThreads, ThreadSlots
 
 
 def _scope(path: str = "/healthz") -> dict:
@@ -141,3 +142,102 @@ def test_middleware_and_view_run_on_the_request_thread(settings):
 def test_an_executor_is_a_single_thread():
     assert isinstance(RequestExecutor(), ThreadPoolExecutor)
     assert RequestExecutor()._max_workers == 1
+
+
+# --- How many requests run their synchronous code at once -----------------------------------
+
+
+def _most_at_once(slots: ThreadSlots | None, requests: int) -> int:
+    """Start ``requests`` whose synchronous part takes 50 ms, all at once, through ``slots``
+    (or straight into their threads when ``None``); how many ran at the same moment."""
+    lock = threading.Lock()
+    running = [0, 0]  # now, most
+
+    def work(_request):
+        with lock:
+            running[0] += 1
+            running[1] = max(running)
+        time.sleep(0.05)
+        with lock:
+            running[0] -= 1
+        return "done"
+
+    async def one() -> str:
+        if slots is None:
+            return await sync_to_async(work, thread_sensitive=False)(None)
+        return await slots.run(
+            lambda request: sync_to_async(work, thread_sensitive=False)(request), None
+        )
+
+    async def run() -> list[str]:
+        return await asyncio.gather(*(one() for _ in range(requests)))
+
+    assert asyncio.run(run()) == ["done"] * requests
+    return running[1]
+
+
+def test_requests_run_their_code_a_few_at_a_time():
+    assert _most_at_once(ThreadSlots(size=3, slow_seconds=5), 12) == 3
+
+
+def test_without_slots_every_request_runs_at_once():
+    """Negative control: the twelve requests overlap when nothing holds them back."""
+    assert _most_at_once(None, 12) > 3
+
+
+def test_a_slow_request_gives_its_slot_up():
+    """One slot, held by a request that runs for longer than ``slow_seconds``: the next request
+    is answered while the slow one still runs, instead of waiting for it."""
+    slots = ThreadSlots(size=1, slow_seconds=0.1)
+    release = threading.Event()
+    order: list[str] = []
+
+    def slow(_request):
+        release.wait(5)
+        order.append("slow")
+
+    def quick(_request):
+        order.append("quick")
+        release.set()
+
+    async def run() -> None:
+        first = asyncio.ensure_future(
+            slots.run(lambda r: sync_to_async(slow, thread_sensitive=False)(r), None)
+        )
+        await asyncio.sleep(0.02)  # the slow one holds the slot
+        await slots.run(lambda r: sync_to_async(quick, thread_sensitive=False)(r), None)
+        await first
+
+    asyncio.run(run())
+    assert order == ["quick", "slow"]
+
+
+def test_a_failed_or_cancelled_request_frees_its_slot():
+    slots = ThreadSlots(size=1, slow_seconds=5)
+
+    async def fail(_request):
+        raise ValueError("view failed")
+
+    async def hang(_request):
+        await asyncio.sleep(10)
+
+    async def quick(_request):
+        return "ok"
+
+    async def run() -> str:
+        with pytest.raises(ValueError):
+            await slots.run(fail, None)
+        task = asyncio.ensure_future(slots.run(hang, None))
+        await asyncio.sleep(0.01)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return await asyncio.wait_for(slots.run(quick, None), 1)
+
+    assert asyncio.run(run()) == "ok"
+
+
+def test_the_site_runs_requests_through_slots_of_the_configured_size(settings):
+    settings.REQUEST_THREADS = 2
+    assert RequestThreads(None).slots.size == 2
+    assert RequestThreads(None, slots=5).slots.size == 5

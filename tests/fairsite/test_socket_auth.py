@@ -16,7 +16,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
 
-from fairsite import socket_auth
+from fairsite import session_auth, socket_auth
 from fairsite.socket_auth import (
     resolve_session_user,
     resolve_session_user_async,
@@ -123,6 +123,7 @@ def test_stale_password_hash_is_anonymous_and_the_session_is_flushed(
     # Control: without the hash check this very session would sign the person in.
     with monkeypatch.context() as patched:
         patched.setattr(socket_auth, "session_hash_ok", lambda session, user: True)
+        patched.setattr(session_auth, "session_hash_ok", lambda session, user: True)
         assert resolve(stale)[1].pk == exhibitor.pk
 
     _session, user = resolve(stale)

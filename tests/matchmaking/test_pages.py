@@ -18,9 +18,9 @@ from tests.matchmaking.test_requests import send
 
 pytestmark = pytest.mark.django_db
 
-# session, user, the viewer's flags (verified, groups, unread count), membership (the fair is
-# the process's copy once warm, fairsite/current_fair.py)
-FIXED = 4
+# the session; the user with the viewer's flags (verified, groups, unread count); membership (the
+# fair is the process's copy once warm, fairsite/current_fair.py)
+FIXED = 3
 
 
 def _queries(client, url) -> tuple[int, str]:

@@ -310,10 +310,10 @@ def test_cancel_from_the_room(login, meeting, buyer_member, django_capture_on_co
     assert Meeting.objects.get(pk=meeting.pk).status == MeetingStatus.CANCELLED
 
 
-# session, user, the viewer's flags (verified, groups, unread count), membership (the fair is
-# the process's copy once warm); the meeting with its companies, its attendees with their
+# the session; the user with the viewer's flags (verified, groups, unread count); membership (the
+# fair is the process's copy once warm); the meeting with its companies, its attendees with their
 # people, the other side's sectors and certifications, who is present, the viewer's deal.
-ROOM_QUERIES = 10
+ROOM_QUERIES = 9
 
 
 def test_room_costs_the_same_few_queries_with_many_people_and_tags(
