@@ -21,7 +21,9 @@ only when something changed:
   the others answer with the stale copy when only the clock moved, and wait for the new copy
   when the version moved (a fetch that follows an announcement must see the change).
 
-A request that finds both entries fresh costs one ``MGET`` and two byte joins.
+A request that finds both entries fresh costs one ``MGET`` and two byte joins. The data endpoint
+serves the bytes as they are; the dashboard page embeds :func:`dashboard_figures`, the same
+bytes decoded (dates and times are ISO strings there, as the page has always embedded them).
 """
 
 from __future__ import annotations
@@ -136,3 +138,8 @@ def dashboard_bytes(*, fair: Any, now: datetime, language: str) -> bytes:
         else _single_flight(skey, version=version, stale=soon, compute=lambda: _soon(fair, now))
     )
     return body_bytes[:-1] + b',"starting_soon_unattended":' + soon_bytes + b"}"
+
+
+def dashboard_figures(*, fair: Any, now: datetime, language: str) -> dict[str, Any]:
+    """:func:`dashboard_bytes` decoded: what the dashboard page embeds for its script."""
+    return json.loads(dashboard_bytes(fair=fair, now=now, language=language))

@@ -11,8 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from fairsite.permissions import fair_or_404, organiser_required, verified_member_required
-from organisers.selectors import dashboard_data
-from organisers.stats import dashboard_bytes
+from organisers.stats import dashboard_bytes, dashboard_figures
 
 
 @organiser_required
@@ -23,7 +22,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "organisers/dashboard.html",
         {
-            "data": dashboard_data(fair=fair, now=timezone.now()),
+            "data": dashboard_figures(
+                fair=fair, now=timezone.now(), language=request.LANGUAGE_CODE
+            ),
             "export_tables": [
                 ("visitors", _("Visitors")),
                 ("visits", _("Visits")),
