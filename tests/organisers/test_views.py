@@ -27,9 +27,9 @@ pytestmark = pytest.mark.django_db
 OPEN = datetime(2021, 10, 20, 3, 0, tzinfo=UTC)
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\b(src=|type=\"application/json\"))[^>]*>", re.I)
 PAGE_DATA = re.compile(r'<script id="dashboard-data" type="application/json">(.*?)</script>', re.S)
-#: A warm page: the session, the person, the person's flags and the navigation's membership; the
-#: figures are one cache read.
-PAGE_QUERIES = 4
+#: A warm page: the session, the person with the person's flags (one statement) and the
+#: navigation's membership; the figures are one cache read.
+PAGE_QUERIES = 3
 
 
 @pytest.fixture(autouse=True)
