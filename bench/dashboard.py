@@ -169,7 +169,8 @@ def grow_if_needed() -> None:
         print(f"already grown: {have}")
         return
     started = time.monotonic()
-    added = grow(fair=fair, visitors=2000, visits=20000, meetings=5500, deals=3000, messages=100000)
+    # 3,500 visitors: 20,000 visits fit at one per person, kind (on site, online) and day.
+    added = grow(fair=fair, visitors=3500, visits=20000, meetings=5500, deals=3000, messages=100000)
     print(f"grown in {time.monotonic() - started:.1f} s: {added}")
 
 
