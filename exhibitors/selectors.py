@@ -13,6 +13,7 @@ from django.db.models import Prefetch, QuerySet
 from exhibitors.enums import CompanyRole, MembershipStatus
 from exhibitors.models import Badge, Certification, Company, Member, Sector
 from exhibitors.text import query_words
+from fairsite.async_db import CompiledQuery
 from fairsite.enums import HALL_STAFF_GROUP, ORGANISERS_GROUP, AccountKind
 from fairsite.models import Fair, Notification, User
 
@@ -163,13 +164,43 @@ def company_directory(
     )
 
 
+@functools.cache
+def _company_columns() -> list[str]:
+    return [field.attname for field in Company._meta.concrete_fields]
+
+
+def _company_rows(*, fair_id: int, slug: str, role: str) -> QuerySet:
+    return (
+        Company.objects.filter(fair_id=fair_id, slug=slug, role=role)
+        .order_by("pk")
+        .values_list(*_company_columns())[:1]
+    )
+
+
+# Every company page asks it: compiled once per process (fairsite.async_db.CompiledQuery).
+_COMPANY = CompiledQuery(
+    _company_rows, fair_id=-(2**41) - 13, slug="\x00company-slug", role="\x00company-role"
+)
+
+
+def company_at(*, fair: Fair, slug: str, role: str) -> Company | None:
+    """The company of ``fair`` with this slug and role (its fair set, so that reading it costs
+    no query), or ``None``."""
+    rows = _COMPANY.fetch_sync(fair_id=fair.pk, slug=slug, role=role)
+    if not rows:
+        return None
+    company = Company.from_db(connection.alias, _company_columns(), list(rows[0]))
+    company.fair = fair
+    return company
+
+
 def company_visible(*, fair: Fair, slug: str, role: str, viewer: User) -> Company | None:
     """One company's public page: exhibitors for everyone; a buyer for those who may see buyers
     and for the buyer's own members. ``None`` (→ 404) otherwise.
 
     Sectors and certifications are not fetched here: the page reads each once, inside its cached
     fragment (``exhibitors.cache``), so a cached page does not read them at all."""
-    company = Company.objects.filter(fair=fair, slug=slug, role=role).first()
+    company = company_at(fair=fair, slug=slug, role=role)
     if company is None or role == CompanyRole.EXHIBITOR:
         return company
     if can_see_buyers(user=viewer, fair=fair):
