@@ -37,19 +37,26 @@ def meetings_visible_to(*, fair: Any, user: Any) -> QuerySet[Meeting]:
 
 
 def get_meeting_for_user(*, fair: Any, user: Any, meeting_id: Any) -> Meeting | None:
-    """The meeting if ``user`` may see it, else ``None`` (callers answer 404)."""
+    """The meeting if ``user`` may see it, with its two companies and its fair, else ``None``
+    (callers answer 404)."""
     try:
         meeting_id = int(meeting_id)
     except (TypeError, ValueError):
         return None
     if meeting_id <= 0 or fair is None:
         return None
-    return (
+    # One row by its key: no ordering (Django compiles an ORDER BY over every selected column),
+    # and the meeting's fair is ``fair`` itself (the filter says so), not a join.
+    found = list(
         meetings_visible_to(fair=fair, user=user)
-        .select_related("exhibitor", "buyer", "fair")
+        .select_related("exhibitor", "buyer")
         .filter(pk=meeting_id)
-        .first()
+        .order_by()[:1]
     )
+    if not found:
+        return None
+    found[0].fair = fair
+    return found[0]
 
 
 def user_company_id(*, fair: Any, user: Any) -> int | None:

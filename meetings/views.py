@@ -34,7 +34,7 @@ from meetings import money, selectors, services
 from meetings.access import get_meeting_for_user, user_company_id
 from meetings.enums import MeetingStatus
 from meetings.forms import DealForm, ExchangeRateForm, MarkForm, VideoLinkForm
-from meetings.models import Deal, Meeting, MeetingAttendee
+from meetings.models import Deal, Meeting
 
 PAGE_SIZE = 50
 
@@ -76,9 +76,7 @@ def _room_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
     )
     # The meeting came with its companies and fair (``get_meeting_for_user``); its attendees
     # and their people in one more query.
-    prefetch_related_objects(
-        [meeting], Prefetch("attendees", queryset=MeetingAttendee.objects.select_related("user"))
-    )
+    prefetch_related_objects([meeting], Prefetch("attendees", queryset=selectors.attendees()))
     if side == meeting.exhibitor_id:
         others = [meeting.buyer]
     elif side == meeting.buyer_id:
@@ -94,10 +92,8 @@ def _room_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
     prefetch_related_objects(others, "sectors", "certifications")
     opens, closes = services.join_window(meeting=meeting)
     now = timezone.now()
-    present = selectors.meeting_sides_present(meeting=meeting)
-    my_deal = (
-        Deal.objects.filter(company_id=side, meeting=meeting).only("pk").first() if side else None
-    )
+    state = selectors.room_state(meeting=meeting, side=side)
+    present = state.present
     is_organiser = user.is_organiser
     context: dict[str, Any] = {
         "meeting": meeting,
@@ -120,7 +116,7 @@ def _room_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
         "can_cancel": meeting.status == MeetingStatus.SCHEDULED and (side or is_organiser),
         "can_mark": is_organiser and meeting.status != MeetingStatus.CANCELLED,
         "can_log": bool(side) and meeting.status != MeetingStatus.CANCELLED,
-        "my_deal": my_deal,
+        "my_deal_id": state.my_deal_id,
         "is_organiser": is_organiser,
         "chat_available": _chat_available(),
         "link_form": VideoLinkForm(initial={"url": ""}),

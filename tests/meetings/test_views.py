@@ -19,7 +19,7 @@ from meetings import services
 from meetings.enums import Currency, DealStage, JoinKind, MeetingMode, MeetingStatus
 from meetings.models import Deal, DealRevision, ExchangeRate, Meeting, MeetingJoin
 from tests import factories
-from tests.meetings.factories import DealFactory
+from tests.meetings.factories import DealFactory, MeetingJoinFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -310,9 +310,41 @@ def test_cancel_from_the_room(login, meeting, buyer_member, django_capture_on_co
     assert Meeting.objects.get(pk=meeting.pk).status == MeetingStatus.CANCELLED
 
 
-# the session; the user with the viewer's flags (verified, groups, unread count); membership (the
-# fair is the process's copy once warm); the meeting with its companies, its attendees with their
-# people, the other side's sectors and certifications, who is present, the viewer's deal.
+def test_room_says_who_is_here_and_links_only_the_viewers_own_deal(
+    login, fair, exhibitor_member, buyer_member
+):
+    meeting = meeting_now(fair, exhibitor_member, buyer_member)
+    MeetingJoinFactory(meeting=meeting, user=buyer_member.user, company=buyer_member.company)
+    theirs = DealFactory(
+        fair=fair,
+        meeting=meeting,
+        company=exhibitor_member.company,
+        counterpart=buyer_member.company,
+        created_by=exhibitor_member.user,
+    )
+    url = reverse("meetings:room", args=[meeting.pk])
+
+    before = html(login(buyer_member.user).get(url))
+    mine = DealFactory(
+        fair=fair,
+        meeting=meeting,
+        company=buyer_member.company,
+        counterpart=exhibitor_member.company,
+        created_by=buyer_member.user,
+    )
+    after = html(login(buyer_member.user).get(url))
+
+    assert f"{buyer_member.company.display_name} is here." in before
+    assert f"{exhibitor_member.company.display_name} is here." not in before
+    assert reverse("meetings:deal_detail", args=[theirs.pk]) not in before
+    assert reverse("meetings:meeting_deal", args=[meeting.pk]) in before
+    assert reverse("meetings:deal_detail", args=[mine.pk]) in after
+    assert reverse("meetings:deal_detail", args=[theirs.pk]) not in after
+
+
+# session, user, the viewer's flags (verified, groups, unread count), membership (the fair is
+# the process's copy once warm); the meeting with its companies, its attendees with their
+# people, the other side's sectors and certifications, who is present and the viewer's deal.
 ROOM_QUERIES = 9
 
 
