@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -37,6 +37,7 @@ from matchmaking.models import (
     Recommendation,
     SchedulerRun,
 )
+from meetings import selectors as meeting_selectors
 from meetings.booking import ONLINE_MODES
 from meetings.enums import ACTIVE_STATUSES
 from meetings.models import Meeting, MeetingAttendee
@@ -284,6 +285,16 @@ def my_availability_grid(*, fair: Fair, user: User, company: Company) -> dict[st
     return {"days": days, "own": has_own_availability(fair=fair, user=user)}
 
 
+#: What a link to a company shows (``display_name`` and ``profile_url``): the columns to load
+#: when a page names companies and no more (a company row has two dozen, most of them long
+#: texts).
+COMPANY_LINK_FIELDS = ("id", "fair_id", "role", "slug", "name_en", "name_vi", "name_native")
+
+
+def _company_link_fields(*relations: str) -> list[str]:
+    return [f"{relation}__{name}" for relation in relations for name in COMPANY_LINK_FIELDS]
+
+
 # --- Requests ------------------------------------------------------------------------------------
 
 
@@ -308,9 +319,18 @@ def requests_of(
         queryset=ProposedSlot.objects.filter(round=F("request__round")).order_by("start"),
         to_attr="current_slots",
     )
+    # Only what the list shows: the two companies as links and the two people's zones.
     rows = list(
-        _requests_base(fair=fair)
-        .filter(Q(recipient=company) | Q(requester=company))
+        MeetingRequest.objects.filter(Q(recipient=company) | Q(requester=company), fair=fair)
+        .select_related("requester", "recipient", "requested_by", "answered_by")
+        .only(
+            *(f.attname for f in MeetingRequest._meta.concrete_fields),
+            *_company_link_fields("requester", "recipient"),
+            "requested_by__id",
+            "requested_by__time_zone",
+            "answered_by__id",
+            "answered_by__time_zone",
+        )
         .prefetch_related(current)
     )
     for req in rows:
@@ -537,21 +557,25 @@ def interests_of(*, fair: Fair, company: Company) -> dict[int, str]:
 
 
 def agenda_for(*, fair: Fair, user: User) -> list[Meeting]:
-    """The person's active meetings at ``fair`` in time order."""
-    return list(
-        Meeting.objects.filter(
-            fair=fair,
-            status__in=ACTIVE_STATUSES,
-            attendees__user=user,
-            attendees__active=True,
+    """The person's active meetings at ``fair`` in time order, each with its two companies
+    (what a link to them needs), its attendees and their people (name and zone): two queries.
+
+    The person's bookings are an ``EXISTS`` (not a join and ``DISTINCT`` over every column),
+    and ``meeting.fair`` is ``fair`` itself."""
+    booked = MeetingAttendee.objects.filter(meeting=OuterRef("pk"), user=user, active=True)
+    meetings = list(
+        Meeting.objects.filter(Exists(booked), fair=fair, status__in=ACTIVE_STATUSES)
+        .select_related("exhibitor", "buyer")
+        .only(
+            *(f.attname for f in Meeting._meta.concrete_fields),
+            *_company_link_fields("exhibitor", "buyer"),
         )
-        .select_related("exhibitor", "buyer", "fair")
-        .prefetch_related(
-            Prefetch("attendees", queryset=MeetingAttendee.objects.select_related("user"))
-        )
+        .prefetch_related(Prefetch("attendees", queryset=meeting_selectors.attendees()))
         .order_by("start", "id")
-        .distinct()
     )
+    for meeting in meetings:
+        meeting.fair = fair
+    return meetings
 
 
 def feed_owner(*, token: str) -> User | None:

@@ -50,6 +50,23 @@ def test_requests_page_costs_the_same_queries_for_two_and_many(login, fair, exhi
     assert page.count('href="/requests/') >= 12
 
 
+def test_requests_page_costs_the_same_queries_for_two_and_many_outgoing(login, fair, buyer_member):
+    client = login(buyer_member.user)
+    url = reverse("matchmaking:request_list")
+    for _ in range(2):
+        send(fair, buyer_member, factories.MemberFactory(company__fair=fair))
+    client.get(url)
+    few, page = _queries(client, url)
+
+    for _ in range(10):
+        send(fair, buyer_member, factories.MemberFactory(company__fair=fair))
+    many, page = _queries(client, url)
+
+    assert many == few == FIXED + 2  # the requests, their current slots
+    assert page.count('<td><a href="/suppliers/') == 12
+    assert page.count('href="/requests/') >= 12
+
+
 def test_requests_page_shows_a_stale_request_expired_without_writing(
     login, fair, buyer_member, exhibitor_member
 ):
