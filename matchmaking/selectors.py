@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, TextField, Value
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -516,6 +518,70 @@ def recommendations_stored(
     return rows, mine
 
 
+#: The recommended company's columns that the recommendation rows show, in the model's order
+#: (as ``Model.from_db`` takes them).
+RECOMMENDED_COMPANY_FIELDS = tuple(
+    f.attname
+    for f in Company._meta.concrete_fields
+    if f.attname in {*COMPANY_LINK_FIELDS, "country"}
+)
+
+
+@dataclass
+class StoredRow:
+    """A stored recommendation as the page reads it: its reasons as the stored JSON text
+    (decoded only when the rows are rendered, :attr:`reasons`), the recommended company with
+    the columns the rows show, and the viewer's company's own interest in it."""
+
+    other_id: int
+    rank: int
+    score: float
+    reasons_json: str
+    interest: str
+    other: Company
+
+    @property
+    def reasons(self) -> list[dict[str, Any]]:
+        return json.loads(self.reasons_json)
+
+    def key(self) -> tuple[Any, ...]:
+        """Everything of the row its display shows but the company (the fair's display
+        version stands for that)."""
+        return (self.other_id, self.rank, self.score, self.reasons_json, self.interest)
+
+
+def recommendations_page(*, fair: Fair, company: Company, limit: int = 50) -> list[StoredRow]:
+    """The company's stored recommendations in rank order for its recommendations page, in one
+    query whatever the number of rows: each with the recommended company's shown columns and
+    the company's own interest in it (at most one per pair, ``interest_once_per_pair``).
+
+    Cheaper than :func:`recommendations_stored` where the rows are mostly served from a cache:
+    no model rows and no JSON decoding, only the values that key the cached display."""
+    mine = Interest.objects.filter(from_company=company, to_company=OuterRef("other_id"))
+    names = [f"other__{name}" for name in RECOMMENDED_COMPANY_FIELDS]
+    values = (
+        Recommendation.objects.filter(fair=fair, company=company)
+        .annotate(
+            reasons_text=Cast("reasons", TextField()),
+            interest=Coalesce(Subquery(mine.values("level")[:1]), Value("")),
+        )
+        .order_by("rank")
+        .values_list("other_id", "rank", "score", "reasons_text", "interest", *names)[:limit]
+    )
+    db = Recommendation.objects.db
+    return [
+        StoredRow(
+            other_id=other_id,
+            rank=rank,
+            score=score,
+            reasons_json=reasons_json,
+            interest=interest,
+            other=Company.from_db(db, RECOMMENDED_COMPANY_FIELDS, shown),
+        )
+        for other_id, rank, score, reasons_json, interest, *shown in values
+    ]
+
+
 def recommendations_for(*, fair: Fair, company: Company, limit: int = 50) -> list[dict[str, Any]]:
     """The company's stored recommendations with reasons in the active language and its own
     interest in each (two queries whatever the number of rows). Each row says whether a reason
@@ -526,9 +592,10 @@ def recommendations_for(*, fair: Fair, company: Company, limit: int = 50) -> lis
 
 
 def recommendation_rows(
-    *, rows: list[Recommendation], mine: dict[int, str], company: Company
+    *, rows: Sequence[Recommendation | StoredRow], mine: dict[int, str], company: Company
 ) -> list[dict[str, Any]]:
-    """Display rows of :func:`recommendations_stored` (no query)."""
+    """Display rows of :func:`recommendations_stored` or :func:`recommendations_page` (no
+    query)."""
     out = []
     for r in rows:
         reasons = reason_texts(r.reasons, company.role)

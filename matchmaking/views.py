@@ -73,22 +73,22 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
 @verified_member_required
 def recommendations(request: HttpRequest) -> HttpResponse:
     """The rows are rendered once per company, language and data (``exhibitors.cache.fragment``:
-    keyed on the rows, the company's interests and the fair's display version, as read here),
-    so a repeated view costs the two queries for the rows and one cache read."""
+    keyed on the rows as stored, the company's interest in each and the fair's display version,
+    as read here), so a repeated view costs one query for the rows and one cache read."""
     fair = fair_or_404(request)
     company = request.company
-    rows, mine = selectors.recommendations_stored(fair=fair, company=company)
+    rows = selectors.recommendations_page(fair=fair, company=company)
     parts = (
         "matchmaking:recommendations",
         translation.get_language(),
         company.pk,
         company.role,
         display_cache.display_version(fair_id=fair.pk),
-        [(r.other_id, r.rank, r.score, r.reasons) for r in rows],
-        sorted(mine.items()),
+        [row.key() for row in rows],
     )
 
     def render_rows() -> str:
+        mine = {row.other_id: row.interest for row in rows if row.interest}
         return render_to_string(
             "matchmaking/_recommendation_rows.html",
             {
