@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce
 
 from exhibitors.enums import MembershipStatus
 from exhibitors.models import Company, Member
+from exhibitors.selectors import approved_member_for
 from fairsite.async_db import CompiledQuery, on_postgresql
 from fairsite.models import Fair
 from meetings.models import Meeting
@@ -38,21 +39,28 @@ def meetings_visible_to(*, fair: Any, user: Any) -> QuerySet[Meeting]:
 
 def get_meeting_for_user(*, fair: Any, user: Any, meeting_id: Any) -> Meeting | None:
     """The meeting if ``user`` may see it, with its two companies and its fair, else ``None``
-    (callers answer 404)."""
+    (callers answer 404). For a page: the rule of :func:`meetings_visible_to` read through the
+    person's membership as the request has loaded it (one per person and fair,
+    ``member_one_company_per_fair``), so the meeting is one plain query by its key."""
     try:
         meeting_id = int(meeting_id)
     except (TypeError, ValueError):
         return None
     if meeting_id <= 0 or fair is None:
         return None
-    # One row by its key: no ordering (Django compiles an ORDER BY over every selected column),
-    # and the meeting's fair is ``fair`` itself (the filter says so), not a join.
-    found = list(
-        meetings_visible_to(fair=fair, user=user)
-        .select_related("exhibitor", "buyer")
-        .filter(pk=meeting_id)
-        .order_by()[:1]
-    )
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    meetings = Meeting.objects.filter(fair=fair, pk=meeting_id)
+    if not user.is_organiser:
+        member = approved_member_for(user=user, fair=fair)
+        if member is None:
+            return None
+        meetings = meetings.filter(
+            Q(exhibitor_id=member.company_id) | Q(buyer_id=member.company_id)
+        )
+    # No ordering (Django compiles an ORDER BY over every selected column), and the meeting's
+    # fair is ``fair`` itself (the filter says so), not a join.
+    found = list(meetings.select_related("exhibitor", "buyer").order_by()[:1])
     if not found:
         return None
     found[0].fair = fair

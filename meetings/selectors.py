@@ -15,12 +15,10 @@ from typing import Any
 from django.db.models import (
     Count,
     Exists,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
 )
@@ -100,44 +98,6 @@ def meeting_sides_present(*, meeting: Meeting) -> set[int]:
             company_id__in=[meeting.exhibitor_id, meeting.buyer_id],
         ).values_list("company_id", flat=True)
     )
-
-
-@dataclass(frozen=True)
-class RoomState:
-    """Who of a meeting has shown up and what the viewer's company logged of it."""
-
-    present: frozenset[int]
-    my_deal_id: int | None
-
-
-def room_state(*, meeting: Meeting, side: int | None) -> RoomState:
-    """The companies of the meeting that have shown up (:func:`meeting_sides_present`) and the
-    latest deal that ``side`` (the viewer's company, if one of the meeting's two) logged of it,
-    in one query."""
-
-    def shown_up(company_id: int) -> Exists:
-        return Exists(
-            MeetingJoin.objects.filter(
-                meeting=meeting, kind__in=[JoinKind.ONLINE, JoinKind.TABLE], company_id=company_id
-            )
-        )
-
-    deal = Deal.objects.filter(company_id=side, meeting=meeting).order_by("-updated_at", "id")
-    row = (
-        Meeting.objects.filter(pk=meeting.pk)
-        .order_by()
-        .values_list(
-            shown_up(meeting.exhibitor_id),
-            shown_up(meeting.buyer_id),
-            Subquery(deal.values("pk")[:1]) if side else Value(None, IntegerField()),
-        )
-        .first()
-    ) or (False, False, None)
-    exhibitor, buyer, my_deal_id = row
-    present = {
-        pk for pk, here in ((meeting.exhibitor_id, exhibitor), (meeting.buyer_id, buyer)) if here
-    }
-    return RoomState(present=frozenset(present), my_deal_id=my_deal_id)
 
 
 # --- Deals -----------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from exhibitors import cache as display_cache
 from exhibitors.enums import CompanyRole
 from exhibitors.models import Company
 from exhibitors.selectors import approved_member_for
@@ -89,11 +90,14 @@ def _room_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
             if zone not in zones:
                 zones.append(zone)
     others.sort(key=lambda company: company.role)
-    prefetch_related_objects(others, "sectors", "certifications")
     opens, closes = services.join_window(meeting=meeting)
     now = timezone.now()
-    state = selectors.room_state(meeting=meeting, side=side)
-    present = state.present
+    present = selectors.meeting_sides_present(meeting=meeting)
+    my_deal_id = (
+        Deal.objects.filter(company_id=side, meeting=meeting).values_list("pk", flat=True).first()
+        if side
+        else None
+    )
     is_organiser = user.is_organiser
     context: dict[str, Any] = {
         "meeting": meeting,
@@ -116,9 +120,13 @@ def _room_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
         "can_cancel": meeting.status == MeetingStatus.SCHEDULED and (side or is_organiser),
         "can_mark": is_organiser and meeting.status != MeetingStatus.CANCELLED,
         "can_log": bool(side) and meeting.status != MeetingStatus.CANCELLED,
-        "my_deal_id": state.my_deal_id,
+        "my_deal_id": my_deal_id,
         "is_organiser": is_organiser,
         "chat_available": _chat_available(),
+        # The other side's summary (profile, sectors, certifications) is cached per company and
+        # language under the fair's display version (``exhibitors.cache``), as on its page.
+        "display_version": display_cache.display_version(fair_id=meeting.fair_id),
+        "fragment_seconds": display_cache.FRAGMENT_SECONDS,
         "link_form": VideoLinkForm(initial={"url": ""}),
         "mark_form": MarkForm(),
     }

@@ -10,10 +10,13 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from exhibitors import cache as display_cache
+from exhibitors import services as exhibitor_services
 from exhibitors.models import Certification, Sector
 from meetings import services
 from meetings.enums import Currency, DealStage, JoinKind, MeetingMode, MeetingStatus
@@ -344,8 +347,8 @@ def test_room_says_who_is_here_and_links_only_the_viewers_own_deal(
 
 # session, user, the viewer's flags (verified, groups, unread count), membership (the fair is
 # the process's copy once warm); the meeting with its companies, its attendees with their
-# people, the other side's sectors and certifications, who is present and the viewer's deal.
-ROOM_QUERIES = 9
+# people, who is present, the viewer's deal. The other side's summary comes from the cache.
+ROOM_QUERIES = 8
 
 
 def test_room_costs_the_same_few_queries_with_many_people_and_tags(
@@ -364,10 +367,67 @@ def test_room_costs_the_same_few_queries_with_many_people_and_tags(
         )
     exhibitor_member.company.sectors.set(Sector.objects.all())
     exhibitor_member.company.certifications.set(Certification.objects.all())
+    display_cache.display_bump(fair_id=fair.pk)  # as a profile change does on commit
+    renewed = _count(client, url)
     many = _count(client, url)
 
     assert Sector.objects.count() > 2 and Certification.objects.count() > 2
     assert many == few == ROOM_QUERIES
+    assert renewed == ROOM_QUERIES + 2  # the other side's sectors and certifications, once
+
+
+def _rename(company, name):
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        company.name_en = name
+        company.save(update_fields=["name_en"])
+        exhibitor_services.company_search_text_refresh(company=company)
+
+
+def test_room_summary_of_the_other_side_follows_its_profile(
+    login, fair, exhibitor_member, buyer_member
+):
+    meeting = meeting_now(fair, exhibitor_member, buyer_member)
+    client = login(buyer_member.user)
+    url = reverse("meetings:room", args=[meeting.pk])
+    client.get(url)
+
+    _rename(exhibitor_member.company, "Renamed Precision JSC")
+    page = html(client.get(url))
+
+    assert 'aria-label="Renamed Precision JSC"' in page
+
+
+def test_room_summary_is_cached_until_the_display_version_moves(
+    login, fair, exhibitor_member, buyer_member
+):
+    """Negative control: the summary really comes from the cache; a change that bypasses the
+    services (no new display version) is not seen until the version moves."""
+    meeting = meeting_now(fair, exhibitor_member, buyer_member)
+    client = login(buyer_member.user)
+    url = reverse("meetings:room", args=[meeting.pk])
+    client.get(url)
+    type(exhibitor_member.company).objects.filter(pk=exhibitor_member.company.pk).update(
+        name_en="Silent Precision JSC"
+    )
+
+    before = html(client.get(url))
+    display_cache.display_bump(fair_id=fair.pk)
+    after = html(client.get(url))
+
+    assert 'aria-label="Silent Precision JSC"' not in before
+    assert 'aria-label="Silent Precision JSC"' in after
+
+
+def test_room_summary_is_per_language(login, fair, exhibitor_member, buyer_member):
+    meeting = meeting_now(fair, exhibitor_member, buyer_member)
+    client = login(buyer_member.user)
+    url = reverse("meetings:room", args=[meeting.pk])
+    english = html(client.get(url))
+    client.cookies["django_language"] = "vi"
+    vietnamese = html(client.get(url))
+
+    assert "Products and capabilities" in english
+    assert "Products and capabilities" not in vietnamese
 
 
 # --- My meetings ---------------------------------------------------------------------------
