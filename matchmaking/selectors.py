@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, TextField, Value
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery, TextField, Value
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -627,11 +627,12 @@ def agenda_for(*, fair: Fair, user: User) -> list[Meeting]:
     """The person's active meetings at ``fair`` in time order, each with its two companies
     (what a link to them needs), its attendees and their people (name and zone): two queries.
 
-    The person's bookings are an ``EXISTS`` (not a join and ``DISTINCT`` over every column),
-    and ``meeting.fair`` is ``fair`` itself."""
-    booked = MeetingAttendee.objects.filter(meeting=OuterRef("pk"), user=user, active=True)
+    A person is booked once per meeting (``attendee_once_per_meeting``), so the join to their
+    booking needs no ``DISTINCT`` over every column; ``meeting.fair`` is ``fair`` itself."""
     meetings = list(
-        Meeting.objects.filter(Exists(booked), fair=fair, status__in=ACTIVE_STATUSES)
+        Meeting.objects.filter(
+            fair=fair, status__in=ACTIVE_STATUSES, attendees__user=user, attendees__active=True
+        )
         .select_related("exhibitor", "buyer")
         .only(
             *(f.attname for f in Meeting._meta.concrete_fields),
