@@ -191,6 +191,9 @@ def _finish(*, company: Company, relations: Mapping[str, list[Any]]) -> Company:
         getattr(company, field).set(objects)
     company.search_text = company_search_text(company=company)
     company.save(update_fields=["search_text"])
+    # The fair's cached company display (directory, company pages, recommendation rows, meeting
+    # rooms) is renewed once this commits.
+    display_cache.display_changed(fair_id=company.fair_id)
     return company
 
 

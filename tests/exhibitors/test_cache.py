@@ -37,6 +37,22 @@ def test_directory_and_company_page_show_a_change_made_through_the_services(clie
     assert "New Name Ltd" in client.get(detail).content.decode()
 
 
+def test_profile_edit_by_a_member_shows_at_once_on_the_cached_pages(client, fair, exhibitor_member):
+    company = exhibitor_member.company
+    detail = reverse("exhibitors:company_detail", args=[company.slug])
+    directory = reverse("exhibitors:directory")
+    client.get(directory)
+    client.get(detail)
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.company_update(
+            company=company, actor=exhibitor_member.user, profile={"name_en": "Edited Name Ltd"}
+        )
+
+    assert "Edited Name Ltd" in client.get(directory).content.decode()
+    assert "Edited Name Ltd" in client.get(detail).content.decode()
+
+
 def test_change_bypassing_the_services_is_not_seen_until_renewed(client, fair):
     """Negative control: the fragments really come from the cache."""
     company = CompanyFactory(fair=fair, name_en="Cached Name Ltd", slug="cached")

@@ -212,6 +212,21 @@ def test_recommendation_rows_show_a_renamed_company_and_new_rows(fair, market, l
     assert "Better Casting JSC" not in client.get(url).content.decode()
 
 
+def test_recommendation_rows_show_a_company_renamed_by_its_member(fair, market, login):
+    buyer, good, weak = market
+    services.recommendations_compute(fair=fair)
+    client = login(buyer.user)
+    url = reverse("matchmaking:recommendations")
+    client.get(url)
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        exhibitor_services.company_update(
+            company=good.company, actor=good.user, profile={"name_en": "Edited Casting JSC"}
+        )
+
+    assert "Edited Casting JSC" in client.get(url).content.decode()
+
+
 def test_recommendation_rows_change_bypassing_the_services_is_not_seen(fair, market, login):
     """Negative control: the rows really come from the cache; only what their key holds (the
     rows, the interests, the fair's display version, the language) renews them."""

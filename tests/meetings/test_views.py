@@ -376,13 +376,6 @@ def test_room_costs_the_same_few_queries_with_many_people_and_tags(
     assert renewed == ROOM_QUERIES + 2  # the other side's sectors and certifications, once
 
 
-def _rename(company, name):
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        company.name_en = name
-        company.save(update_fields=["name_en"])
-        exhibitor_services.company_search_text_refresh(company=company)
-
-
 def test_room_summary_of_the_other_side_follows_its_profile(
     login, fair, exhibitor_member, buyer_member
 ):
@@ -391,7 +384,12 @@ def test_room_summary_of_the_other_side_follows_its_profile(
     url = reverse("meetings:room", args=[meeting.pk])
     client.get(url)
 
-    _rename(exhibitor_member.company, "Renamed Precision JSC")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        exhibitor_services.company_update(
+            company=exhibitor_member.company,
+            actor=exhibitor_member.user,
+            profile={"name_en": "Renamed Precision JSC"},
+        )
     page = html(client.get(url))
 
     assert 'aria-label="Renamed Precision JSC"' in page
