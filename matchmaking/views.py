@@ -74,16 +74,18 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
 def recommendations(request: HttpRequest) -> HttpResponse:
     """The rows are rendered once per company, language and data (``exhibitors.cache.fragment``:
     keyed on the rows as stored, the company's interest in each and the fair's display version,
-    as read here), so a repeated view costs one query for the rows and one cache read."""
+    as read here), and a buyer's required certifications once per display version, so a
+    repeated view costs one query for the rows and two cache reads."""
     fair = fair_or_404(request)
     company = request.company
     rows = selectors.recommendations_page(fair=fair, company=company)
+    version = display_cache.display_version(fair_id=fair.pk)
     parts = (
         "matchmaking:recommendations",
         translation.get_language(),
         company.pk,
         company.role,
-        display_cache.display_version(fair_id=fair.pk),
+        version,
         [row.key() for row in rows],
     )
 
@@ -109,6 +111,9 @@ def recommendations(request: HttpRequest) -> HttpResponse:
                 rows_html.replace(display_cache.CSRF_PLACEHOLDER, get_token(request))
             ),
             "company": company,
+            # The certifications the company requires: its own profile, cached like the rows.
+            "display_version": version,
+            "fragment_seconds": display_cache.FRAGMENT_SECONDS,
         },
     )
 

@@ -227,6 +227,25 @@ def test_recommendation_rows_show_a_company_renamed_by_its_member(fair, market, 
     assert "Edited Casting JSC" in client.get(url).content.decode()
 
 
+def test_required_certifications_follow_the_buyers_profile(fair, market, login):
+    buyer, good, weak = market
+    services.recommendations_compute(fair=fair)
+    client = login(buyer.user)
+    url = reverse("matchmaking:recommendations")
+    before = client.get(url).content.decode()
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        exhibitor_services.company_update(
+            company=buyer.company,
+            actor=buyer.user,
+            profile={"required_certifications": ["iatf16949", "iso14001"]},
+        )
+    after = client.get(url).content.decode()
+
+    assert "You require: <strong>IATF 16949</strong>." in before
+    assert "You require: <strong>IATF 16949</strong>, <strong>ISO 14001</strong>." in after
+
+
 def test_recommendation_rows_change_bypassing_the_services_is_not_seen(fair, market, login):
     """Negative control: the rows really come from the cache; only what their key holds (the
     rows, the interests, the fair's display version, the language) renews them."""
