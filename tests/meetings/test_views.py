@@ -345,10 +345,10 @@ def test_room_says_who_is_here_and_links_only_the_viewers_own_deal(
     assert reverse("meetings:deal_detail", args=[theirs.pk]) not in after
 
 
-# session, user, the viewer's flags (verified, groups, unread count), membership (the fair is
-# the process's copy once warm); the meeting with its companies, its attendees with their
+# the session; the user with the viewer's flags (verified, groups, unread count); membership (the
+# fair is the process's copy once warm); the meeting with its companies, its attendees with their
 # people, who is present, the viewer's deal. The other side's summary comes from the cache.
-ROOM_QUERIES = 8
+ROOM_QUERIES = 7
 
 
 def test_room_costs_the_same_few_queries_with_many_people_and_tags(
