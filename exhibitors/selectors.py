@@ -83,10 +83,44 @@ def member_for(*, user: User, fair: Fair | None) -> Member | None:
     if cached is None:
         cached = user._members = {}
     if fair.pk not in cached:
-        cached[fair.pk] = (
-            Member.objects.select_related("company").filter(fair=fair, user=user).first()
-        )
+        cached[fair.pk] = _member_at(fair=fair, user=user)
     return cached[fair.pk]
+
+
+@functools.cache
+def _member_columns() -> tuple[list[str], list[str]]:
+    return (
+        [field.attname for field in Member._meta.concrete_fields],
+        [field.attname for field in Company._meta.concrete_fields],
+    )
+
+
+def _member_rows(*, fair_id: int, user_id: int) -> QuerySet:
+    members, companies = _member_columns()
+    return (
+        Member.objects.filter(fair_id=fair_id, user_id=user_id)
+        .order_by()
+        .values_list(*members, *(f"company__{name}" for name in companies))[:1]
+    )
+
+
+# Every signed-in page of a member asks it: compiled once per process (a person has at most one
+# membership per fair, ``member_one_company_per_fair``).
+_MEMBER = CompiledQuery(_member_rows, fair_id=-(2**41) - 17, user_id=-(2**41) - 19)
+
+
+def _member_at(*, fair: Fair, user: User) -> Member | None:
+    """The membership with its company (both with their fair set), or ``None``."""
+    rows = _MEMBER.fetch_sync(fair_id=fair.pk, user_id=user.pk)
+    if not rows:
+        return None
+    members, companies = _member_columns()
+    row = list(rows[0])
+    member = Member.from_db(connection.alias, members, row[: len(members)])
+    member.company = Company.from_db(connection.alias, companies, row[len(members) :])
+    member.company.fair = fair
+    member.fair = fair
+    return member
 
 
 def forget_members(*, user: User) -> None:

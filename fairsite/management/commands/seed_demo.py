@@ -6,7 +6,7 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import transaction
+from django.db import connection, transaction
 
 from fairsite.demo import (
     DEFAULT_SIZE,
@@ -53,6 +53,12 @@ class Command(BaseCommand):
                 deleted = time.perf_counter() - started
                 self.stdout.write(f"Deleted the demo fair in {deleted:.2f} s.")
             result = demo_fair_create(size=SCALED_SIZE if scale else DEFAULT_SIZE, scale=scale)
+        if connection.vendor == "postgresql":
+            # Statistics for the planner at once, as autovacuum would gather them a little later
+            # after so many new rows (without them it picks poor plans, e.g. a scan of the whole
+            # fair's recommendations instead of one company's).
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         fair = result.fair
         out = self.stdout.write
         out(self.style.SUCCESS(f"Created {fair.name} ({fair.slug})"))
