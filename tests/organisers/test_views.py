@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from bench.grow import grow
 from exhibitors.visits import visit_checkin
@@ -173,3 +173,21 @@ def test_dashboard_page_figures_equal_the_selectors(login, organiser, fair):
     assert expected["deals"]["usd_cents"] > 0 and expected["visits"]["people"]["all"] > 0
     shown.pop("generated_at"), expected.pop("generated_at")
     assert shown == expected
+
+
+def test_dashboard_page_labels_are_rendered_once_per_language(login, organiser, fair, settings):
+    """The labels around the figures are the same for every organiser of a language, so they
+    are kept rendered; each language keeps its own."""
+    client = login(organiser)
+    url = reverse("organisers:dashboard")
+    with translation.override("vi"):
+        vietnamese = translation.gettext("Trade exchanges per day")
+    assert vietnamese != "Trade exchanges per day"
+    pages = {}
+    for language in ("en", "vi", "en", "vi"):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        pages.setdefault(language, []).append(client.get(url).content.decode())
+    for page in pages["en"]:
+        assert "Trade exchanges per day" in page and vietnamese not in page
+    for page in pages["vi"]:
+        assert vietnamese in page and "Trade exchanges per day" not in page
