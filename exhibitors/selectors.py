@@ -13,7 +13,7 @@ from django.db.models import Prefetch, QuerySet
 from exhibitors.enums import CompanyRole, MembershipStatus
 from exhibitors.models import Badge, Certification, Company, Member, Sector
 from exhibitors.text import query_words
-from fairsite.async_db import CompiledQuery
+from fairsite.async_db import CompiledQuery, concrete_columns, instances_from_row
 from fairsite.enums import HALL_STAFF_GROUP, ORGANISERS_GROUP, AccountKind
 from fairsite.models import Fair, Notification, User
 
@@ -89,10 +89,7 @@ def member_for(*, user: User, fair: Fair | None) -> Member | None:
 
 @functools.cache
 def _member_columns() -> tuple[list[str], list[str]]:
-    return (
-        [field.attname for field in Member._meta.concrete_fields],
-        [field.attname for field in Company._meta.concrete_fields],
-    )
+    return concrete_columns(Member), concrete_columns(Company)
 
 
 def _member_rows(*, fair_id: int, user_id: int) -> QuerySet:
@@ -115,9 +112,7 @@ def _member_at(*, fair: Fair, user: User) -> Member | None:
     if not rows:
         return None
     members, companies = _member_columns()
-    row = list(rows[0])
-    member = Member.from_db(connection.alias, members, row[: len(members)])
-    member.company = Company.from_db(connection.alias, companies, row[len(members) :])
+    member, member.company = instances_from_row(rows[0], (Member, members), (Company, companies))
     member.company.fair = fair
     member.fair = fair
     return member
@@ -200,7 +195,7 @@ def company_directory(
 
 @functools.cache
 def _company_columns() -> list[str]:
-    return [field.attname for field in Company._meta.concrete_fields]
+    return concrete_columns(Company)
 
 
 def _company_rows(*, fair_id: int, slug: str, role: str) -> QuerySet:
@@ -223,7 +218,7 @@ def company_at(*, fair: Fair, slug: str, role: str) -> Company | None:
     rows = _COMPANY.fetch_sync(fair_id=fair.pk, slug=slug, role=role)
     if not rows:
         return None
-    company = Company.from_db(connection.alias, _company_columns(), list(rows[0]))
+    (company,) = instances_from_row(rows[0], (Company, _company_columns()))
     company.fair = fair
     return company
 

@@ -232,3 +232,21 @@ class CompiledQuery:
             cursor.execute(sql, params)
             raw = cursor.fetchall()
         return self._rows(raw)
+
+
+def concrete_columns(model: Any) -> list[str]:
+    """Every column of ``model``, in the order ``Model.from_db`` takes them."""
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+def instances_from_row(row: Any, *parts: tuple[Any, list[str]]) -> list[Any]:
+    """The model instances of one row whose columns lie side by side, ``(model, columns)`` for
+    each in turn (a :class:`CompiledQuery` row of a model and the related models it joins)."""
+    from django.db import DEFAULT_DB_ALIAS
+
+    instances, start = [], 0
+    for model, columns in parts:
+        values = list(row[start : start + len(columns)])
+        instances.append(model.from_db(DEFAULT_DB_ALIAS, columns, values))
+        start += len(columns)
+    return instances

@@ -6,6 +6,7 @@ by fair and by who asks; anything else answers 404 (or a documented close code o
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,7 +20,7 @@ from django.db.models.functions import Coalesce
 from exhibitors.enums import MembershipStatus
 from exhibitors.models import Company, Member
 from exhibitors.selectors import approved_member_for
-from fairsite.async_db import CompiledQuery, on_postgresql
+from fairsite.async_db import CompiledQuery, concrete_columns, instances_from_row, on_postgresql
 from fairsite.models import Fair
 from meetings.models import Meeting
 
@@ -50,21 +51,50 @@ def get_meeting_for_user(*, fair: Any, user: Any, meeting_id: Any) -> Meeting | 
         return None
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
-    meetings = Meeting.objects.filter(fair=fair, pk=meeting_id)
-    if not user.is_organiser:
+    if user.is_organiser:
+        rows = _MEETING_ANY.fetch_sync(fair_id=fair.pk, meeting_id=meeting_id)
+    else:
         member = approved_member_for(user=user, fair=fair)
         if member is None:
             return None
-        meetings = meetings.filter(
-            Q(exhibitor_id=member.company_id) | Q(buyer_id=member.company_id)
+        rows = _MEETING_OF.fetch_sync(
+            fair_id=fair.pk, meeting_id=meeting_id, company_id=member.company_id
         )
-    # No ordering (Django compiles an ORDER BY over every selected column), and the meeting's
-    # fair is ``fair`` itself (the filter says so), not a join.
-    found = list(meetings.select_related("exhibitor", "buyer").order_by()[:1])
-    if not found:
+    if not rows:
         return None
-    found[0].fair = fair
-    return found[0]
+    columns, companies = _meeting_columns()
+    meeting, meeting.exhibitor, meeting.buyer = instances_from_row(
+        rows[0], (Meeting, columns), (Company, companies), (Company, companies)
+    )
+    # The meeting's fair is ``fair`` itself (the filter says so), not a join.
+    meeting.fair = meeting.exhibitor.fair = meeting.buyer.fair = fair
+    return meeting
+
+
+@functools.cache
+def _meeting_columns() -> tuple[list[str], list[str]]:
+    return concrete_columns(Meeting), concrete_columns(Company)
+
+
+def _meeting_rows(*, fair_id: int, meeting_id: int, company_id: int | None = None) -> QuerySet:
+    """The meeting by its key with its two companies; of ``company_id``'s when given. No
+    ordering: Django would compile an ORDER BY over every selected column."""
+    meetings = Meeting.objects.filter(fair_id=fair_id, pk=meeting_id)
+    if company_id is not None:
+        meetings = meetings.filter(Q(exhibitor_id=company_id) | Q(buyer_id=company_id))
+    columns, companies = _meeting_columns()
+    return meetings.order_by().values_list(
+        *columns,
+        *(f"exhibitor__{name}" for name in companies),
+        *(f"buyer__{name}" for name in companies),
+    )[:1]
+
+
+# Every room, calendar file and feedback page asks it: compiled once per process.
+_MEETING_ANY = CompiledQuery(_meeting_rows, fair_id=-(2**41) - 23, meeting_id=-(2**41) - 29)
+_MEETING_OF = CompiledQuery(
+    _meeting_rows, fair_id=-(2**41) - 23, meeting_id=-(2**41) - 29, company_id=-(2**41) - 31
+)
 
 
 def user_company_id(*, fair: Any, user: Any) -> int | None:
