@@ -6,16 +6,14 @@ import functools
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
-from django.contrib.auth.models import Group
-from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
 from exhibitors.enums import CompanyRole, MembershipStatus
 from exhibitors.models import Badge, Certification, Company, Member, Sector
 from exhibitors.text import query_words
 from fairsite.async_db import CompiledQuery, concrete_columns, instances_from_row
-from fairsite.enums import HALL_STAFF_GROUP, ORGANISERS_GROUP, AccountKind
-from fairsite.models import Fair, Notification, User
+from fairsite.enums import AccountKind
+from fairsite.models import Fair, User
 
 DIRECTORY_PAGE_SIZE = 24
 
@@ -31,43 +29,20 @@ def user_is_verified(*, user: User) -> bool:
     return cached
 
 
-@functools.cache
-def _viewer_flags_sql() -> str:
-    """One fixed statement (the tables named from the models): the ORM compiled four
-    subqueries on every request for it, a cost of the same order as the query itself."""
-    groups = User._meta.get_field("groups")
-    in_groups = (
-        f'SELECT 1 FROM "{groups.m2m_db_table()}" ug JOIN "{Group._meta.db_table}" g'
-        f' ON g."id" = ug."{groups.m2m_reverse_name()}"'
-        f' WHERE ug."{groups.m2m_column_name()}" = %s AND g."name"'
-    )
-    return (
-        "SELECT"
-        f' EXISTS(SELECT 1 FROM "{EmailAddress._meta.db_table}" WHERE "user_id" = %s'
-        ' AND "verified"),'
-        f" EXISTS({in_groups} = %s),"
-        f" EXISTS({in_groups} IN (%s, %s)),"
-        f' (SELECT COUNT(*) FROM "{Notification._meta.db_table}"'
-        ' WHERE "recipient_id" = %s AND "read_at" IS NULL)'
-    )
-
-
 def viewer_flags_load(*, user: User) -> None:
     """What every signed-in page asks about its viewer, in one query: a verified address,
     the organisers and hall staff groups, and the unread notifications as the request starts.
+    Page requests get them with the user (``fairsite.session_auth``); this reads the same
+    statement for a user loaded otherwise.
 
     The answers land where their readers look first (:func:`user_is_verified`,
     ``User.is_organiser``, ``exhibitors.access.can_check_in``, the header's unread count), so
     none of them queries again during the request."""
     if not user.is_authenticated:
         return
-    params = [user.pk, user.pk, ORGANISERS_GROUP, user.pk, ORGANISERS_GROUP, HALL_STAFF_GROUP]
-    params.append(user.pk)
-    with connection.cursor() as cursor:
-        cursor.execute(_viewer_flags_sql(), params)
-        verified, organiser, hall_staff, unread = cursor.fetchone()
-    user._is_verified, user._is_organiser = bool(verified), bool(organiser)
-    user._can_check_in, user._unread_notifications = bool(hall_staff), int(unread)
+    from fairsite.session_auth import viewer_flags_read
+
+    viewer_flags_read(user)
 
 
 def member_for(*, user: User, fair: Fair | None) -> Member | None:

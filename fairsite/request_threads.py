@@ -30,8 +30,8 @@ is not put back but shut down once that work is done, so no later request waits 
 One process runs Python on one core at a time whatever the number of threads, so twenty request
 threads side by side do not answer sooner than four: they take turns on the interpreter lock,
 each query's return waiting for the lock behind the others, and the last of them is answered
-late. With 20 clients on one process this cut the p99 of the dashboard's data endpoint from 250
-to 140 ms and raised every page's throughput (``docs/operations.md``). A request still running
+late; fewer at once shortened every page's tail and raised its throughput (the comparison is
+in ``docs/operations.md``, "Cached pages"). A request still running
 after :data:`SLOW_SECONDS` (a report, an export) gives its slot up to the next one, so a few slow
 requests never hold the others back for longer than that.
 """
@@ -74,7 +74,7 @@ class ThreadSlots:
             semaphore = self._semaphores[loop] = asyncio.Semaphore(self.size)
         return semaphore
 
-    async def run(self, work: Callable[[Any], Awaitable[Any]], request: Any) -> Any:
+    async def run(self, work: Callable[[], Awaitable[Any]]) -> Any:
         loop = asyncio.get_running_loop()
         semaphore = self._semaphore(loop)
         await semaphore.acquire()
@@ -88,7 +88,7 @@ class ThreadSlots:
 
         timer = loop.call_later(self.slow_seconds, give_up)
         try:
-            return await work(request)
+            return await work()
         finally:
             timer.cancel()
             give_up()
@@ -149,7 +149,7 @@ class RequestThreads:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        await self.slots.run(lambda _: self._in_thread(scope, receive, send), None)
+        await self.slots.run(lambda: self._in_thread(scope, receive, send))
 
     async def _in_thread(self, scope: dict, receive: Any, send: Any) -> None:
         executor = self.idle.pop() if self.idle else RequestExecutor()

@@ -22,6 +22,7 @@ changed password signs every session out); a backend that loads users differentl
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from importlib import import_module
 from typing import Any
@@ -40,13 +41,12 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import AnonymousUser, Group
 from django.contrib.sessions.backends.db import SessionStore as DbSessionStore
 from django.core.exceptions import ValidationError
-from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils.crypto import constant_time_compare
 
-from fairsite.async_db import CompiledQuery
+from fairsite.async_db import CompiledQuery, concrete_columns, instances_from_row
 from fairsite.enums import HALL_STAFF_GROUP, ORGANISERS_GROUP
 
 #: What the viewer query adds after the user's columns, in this order.
@@ -59,8 +59,9 @@ def model_backend_loads(backend: Any) -> bool:
     return type(backend).get_user is ModelBackend.get_user
 
 
+@functools.cache
 def _user_columns() -> list[str]:
-    return [field.attname for field in get_user_model()._meta.concrete_fields]
+    return concrete_columns(get_user_model())
 
 
 def _user_rows(*, user_id: Any, viewer: bool) -> Any:
@@ -121,11 +122,23 @@ def user_from_rows(backend: Any, rows: list[Any]) -> Any:
     if not rows:
         return None
     columns = _user_columns()
-    row = rows[0]
-    user = get_user_model().from_db(DEFAULT_DB_ALIAS, columns, list(row[: len(columns)]))
-    for name, value in zip(VIEWER_FLAGS, row[len(columns) :], strict=False):
-        setattr(user, name, value)
+    (user,) = instances_from_row(rows[0], (get_user_model(), columns))
+    set_viewer_flags(user, rows[0][len(columns) :])
     return user if backend.user_can_authenticate(user) else None
+
+
+def set_viewer_flags(user: Any, values: Any) -> None:
+    """Put the flags of a row (in :data:`VIEWER_FLAGS` order; a socket's row has the first
+    only) on ``user``, where their readers look first."""
+    for name, value in zip(VIEWER_FLAGS, values, strict=False):
+        setattr(user, name, value)
+
+
+def viewer_flags_read(user: Any) -> None:
+    """The four flags of :data:`VIEWER_ROWS` for a user already loaded (another backend's):
+    the same statement, its user columns unused."""
+    rows = VIEWER_ROWS.fetch_sync(user_id=user.pk)
+    set_viewer_flags(user, rows[0][len(_user_columns()) :] if rows else (False, False, False, 0))
 
 
 def load_user(backend: Any, user_id: Any, *, viewer: bool = False) -> Any:

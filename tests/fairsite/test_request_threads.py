@@ -165,9 +165,7 @@ def _most_at_once(slots: ThreadSlots | None, requests: int) -> int:
     async def one() -> str:
         if slots is None:
             return await sync_to_async(work, thread_sensitive=False)(None)
-        return await slots.run(
-            lambda request: sync_to_async(work, thread_sensitive=False)(request), None
-        )
+        return await slots.run(lambda: sync_to_async(work, thread_sensitive=False)(None))
 
     async def run() -> list[str]:
         return await asyncio.gather(*(one() for _ in range(requests)))
@@ -202,10 +200,10 @@ def test_a_slow_request_gives_its_slot_up():
 
     async def run() -> None:
         first = asyncio.ensure_future(
-            slots.run(lambda r: sync_to_async(slow, thread_sensitive=False)(r), None)
+            slots.run(lambda: sync_to_async(slow, thread_sensitive=False)(None))
         )
         await asyncio.sleep(0.02)  # the slow one holds the slot
-        await slots.run(lambda r: sync_to_async(quick, thread_sensitive=False)(r), None)
+        await slots.run(lambda: sync_to_async(quick, thread_sensitive=False)(None))
         await first
 
     asyncio.run(run())
@@ -215,24 +213,24 @@ def test_a_slow_request_gives_its_slot_up():
 def test_a_failed_or_cancelled_request_frees_its_slot():
     slots = ThreadSlots(size=1, slow_seconds=5)
 
-    async def fail(_request):
+    async def fail():
         raise ValueError("view failed")
 
-    async def hang(_request):
+    async def hang():
         await asyncio.sleep(10)
 
-    async def quick(_request):
+    async def quick():
         return "ok"
 
     async def run() -> str:
         with pytest.raises(ValueError):
-            await slots.run(fail, None)
-        task = asyncio.ensure_future(slots.run(hang, None))
+            await slots.run(fail)
+        task = asyncio.ensure_future(slots.run(hang))
         await asyncio.sleep(0.01)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
-        return await asyncio.wait_for(slots.run(quick, None), 1)
+        return await asyncio.wait_for(slots.run(quick), 1)
 
     assert asyncio.run(run()) == "ok"
 
