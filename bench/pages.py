@@ -263,21 +263,17 @@ def main() -> None:
                 print(header)
                 baseline = None
                 for name, path, session in pages:
+                    url = f"http://127.0.0.1:{port}{path}"
                     # A process's first requests of a page load its templates and fill its
                     # caches and pooled connections: the same load for --warmup seconds first,
                     # its p99 printed apart, its errors counted with the run's.
                     cold = (
-                        wrk(
-                            f"http://127.0.0.1:{port}{path}",
-                            clients=clients,
-                            duration=args.warmup,
-                            session=session,
-                        )
+                        wrk(url, clients=clients, duration=args.warmup, session=session)
                         if args.warmup
                         else {"p99": float("nan"), "errors": 0}
                     )
                     result = measure(
-                        f"http://127.0.0.1:{port}{path}",
+                        url,
                         clients=clients,
                         duration=args.duration,
                         session=session,
